@@ -1,0 +1,53 @@
+"""Overview: what the app does, the dataset at a glance, and the GroupLens credit."""
+
+import streamlit as st
+
+from recommender.cache import get_movielens
+from recommender.data import CITATION
+from recommender.summary import summarize
+
+summary = summarize(get_movielens())
+
+st.title("🎬 MovieLens recommender")
+st.markdown(
+    "Explore the MovieLens ratings, compare collaborative-filtering models on the same "
+    "cross-validation folds, and get a personal top-5 by rating a few movies."
+)
+
+st.subheader(f"The dataset: {summary.name}")
+row1 = st.columns(4)
+row1[0].metric("Users", f"{summary.users:,}")
+row1[1].metric(
+    "Movies", f"{summary.movies:,}", help=f"{summary.rated_movies:,} of them have ratings"
+)
+row1[2].metric("Ratings", f"{summary.ratings:,}", help=f"Mean rating {summary.mean_rating:.2f} ★")
+row1[3].metric("Tags", f"{summary.tags:,}")
+row2 = st.columns(4)
+row2[0].metric(
+    "Sparsity",
+    f"{summary.sparsity_percent:.2f} %",
+    help="Share of the users × rated-movies matrix with no rating",
+)
+row2[1].metric("Ratings from", f"{summary.first_rating:%b %Y}")
+row2[2].metric("Ratings to", f"{summary.last_rating:%b %Y}")
+row2[3].metric("Median ratings per user", f"{summary.median_ratings_per_user:,.0f}")
+
+st.subheader("How to use it")
+st.markdown(
+    """
+- **Explore** — data quality checks and charts of ratings, movies, genres, tags and time, with
+  filters you can share by URL.
+- **Compare models** — cross-validated RMSE/MAE and top-5 ranking metrics for KNN collaborative
+  filtering (user- and item-based, four similarities) against simple baselines, on the same folds.
+- **Recommend** — rate a few movies, pick a title, or pick an existing user, and get five
+  recommendations with the reason for each.
+"""
+)
+
+st.subheader("Credits")
+st.markdown(
+    "The data is the **MovieLens** dataset from [GroupLens Research](https://grouplens.org/datasets/movielens/) "
+    "at the University of Minnesota, used under its license for non-commercial purposes. "
+    "The app is neither endorsed by nor affiliated with GroupLens."
+)
+st.caption(f"Citation: {CITATION}")
