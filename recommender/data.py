@@ -599,8 +599,10 @@ class QualityReport:
 
     @property
     def is_clean(self) -> bool:
+        """True when :func:`clean` would change nothing (missing TMDB links are not fixable)."""
         fixable = self.checks[self.checks["fixable"]]
-        return bool((fixable["rows"] == 0).all()) and int(self.missing["missing"].sum()) == 0
+        core_missing = self.missing.loc[self.missing["table"] != "links", "missing"]
+        return bool((fixable["rows"] == 0).all()) and int(core_missing.sum()) == 0
 
     def count(self, check: str) -> int:
         row = self.checks.loc[self.checks["check"] == check, "rows"]

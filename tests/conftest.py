@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from recommender.data import MovieLens, load_movielens
+from recommender.data import DataError, MovieLens, load_movielens
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_COPY = PROJECT_ROOT.parent / "shared" / "movielens" / "ml-latest-small"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# AppTest resolves relative script paths against the calling test file: always pass this one.
+APP_FILE = str(PROJECT_ROOT / "streamlit_app.py")
 
 
 def _in_ci() -> bool:
@@ -38,9 +40,18 @@ def _need(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def movielens_dir() -> Path:
-    """Folder of the real ml-latest-small copy."""
+    """Folder of the real ml-latest-small: $MOVIELENS_DIR, the shared copy, or data/ (downloaded)."""
     env = os.environ.get("MOVIELENS_DIR")
-    path = Path(env) if env else SHARED_COPY
+    if env:
+        path = Path(env)
+    elif (SHARED_COPY / "ratings.csv").is_file() or _in_ci():
+        path = SHARED_COPY
+    else:
+        # A developer's fresh clone: fetch the dataset into data/ once, as the app would.
+        try:
+            path = Path(load_movielens().source)
+        except DataError as error:
+            _need(f"real MovieLens data unavailable: {error}")
     if not (path / "ratings.csv").is_file():
         _need(f"real MovieLens data not found at {path}; set MOVIELENS_DIR")
     return path

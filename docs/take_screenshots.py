@@ -1,0 +1,57 @@
+"""Regenerate the README screenshots: start the app, open each page in headless Chromium, save PNGs.
+
+    MOVIELENS_DIR=../shared/movielens/ml-latest-small python docs/take_screenshots.py [page ...]
+
+Pages are given by URL path ("" for Overview, "explore", "compare_models", "recommend").
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import subprocess  # noqa: E402
+
+from tests.conftest import CHROMIUM, free_port, wait_healthy  # noqa: E402
+
+PAGES = {"": "overview", "explore": "explore", "compare_models": "compare_models", "recommend": "recommend"}
+
+
+def main(paths: list[str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, server)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+            )
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for path in paths or list(PAGES):
+                tab.goto(f"{url}/{path}")
+                tab.wait_for_selector("[data-testid='stApp']")
+                tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+                tab.wait_for_timeout(2500)  # let plotly finish drawing
+                out = ROOT / "docs" / "screenshots" / f"{PAGES.get(path, path)}.png"
+                out.parent.mkdir(parents=True, exist_ok=True)
+                tab.screenshot(path=str(out), full_page=True)
+                print(f"saved {out.relative_to(ROOT)}")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
