@@ -7,16 +7,13 @@ visitor's ratings).
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from recommender.data import (
-    DEFAULT_BASE_URL,
-    DEFAULT_DATA_DIR,
     DEFAULT_DATASET,
-    ENV_URL,
     MovieLens,
+    default_data_dir,
+    download_url,
     read_dataset,
     resolve_source,
 )
@@ -31,7 +28,7 @@ def _download_with_progress() -> str:
     """Download ml-latest-small into data/, showing a progress bar on the page."""
     from recommender.download import download_movielens
 
-    url = os.environ.get(ENV_URL, DEFAULT_BASE_URL).rstrip("/") + f"/{DEFAULT_DATASET}.zip"
+    url = download_url()
     bar = st.progress(0.0, text=f"Downloading {DEFAULT_DATASET} from GroupLens (first start only)…")
     shown = [-1]
 
@@ -47,7 +44,7 @@ def _download_with_progress() -> str:
             )
 
     try:
-        path = download_movielens(url, DEFAULT_DATA_DIR, progress=report)
+        path = download_movielens(url, default_data_dir(), progress=report)
     finally:
         bar.empty()
     return str(path)

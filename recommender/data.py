@@ -32,6 +32,7 @@ DEFAULT_DATASET = "ml-latest-small"
 DEFAULT_BASE_URL = "https://files.grouplens.org/datasets/movielens/"
 ENV_DIR = "MOVIELENS_DIR"
 ENV_URL = "MOVIELENS_URL"
+ENV_DATA_HOME = "MOVIELENS_DATA_HOME"  # where downloads go; default data/ in the project
 
 RATING_MIN, RATING_MAX = 0.5, 5.0
 NO_GENRES = "(no genres listed)"
@@ -538,9 +539,20 @@ def read_dataset(location: str | os.PathLike[str]) -> MovieLens:
 # Resolution and download
 
 
+def default_data_dir() -> Path:
+    """Folder for downloads: ``$MOVIELENS_DATA_HOME`` or the project's ``data/``."""
+    return Path(os.environ.get(ENV_DATA_HOME) or DEFAULT_DATA_DIR).expanduser()
+
+
 def dataset_dir(data_dir: Path | None = None, name: str = DEFAULT_DATASET) -> Path:
     """Where a downloaded copy of ``name`` lives."""
-    return (data_dir or DEFAULT_DATA_DIR) / name
+    return (data_dir or default_data_dir()) / name
+
+
+def download_url(base_url: str | None = None) -> str:
+    """URL of the ml-latest-small zip: ``base_url``, ``$MOVIELENS_URL`` or GroupLens."""
+    base = base_url or os.environ.get(ENV_URL) or DEFAULT_BASE_URL
+    return base.rstrip("/") + f"/{DEFAULT_DATASET}.zip"
 
 
 def resolve_source(
@@ -571,7 +583,8 @@ def load_movielens(
     """Load a MovieLens dataset, downloading ml-latest-small on first use.
 
     The source resolves in this order: ``source`` (a folder or zip); the folder or zip named by
-    ``$MOVIELENS_DIR``; a copy downloaded earlier under ``data_dir`` (default ``data/``); otherwise
+    ``$MOVIELENS_DIR``; a copy downloaded earlier under ``data_dir`` (default ``$MOVIELENS_DATA_HOME``
+    or ``data/``); otherwise
     ``ml-latest-small.zip`` downloaded from ``base_url`` (default ``$MOVIELENS_URL`` or GroupLens)
     into ``data_dir``, reporting ``progress(bytes_done, bytes_total)``.
     """

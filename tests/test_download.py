@@ -140,3 +140,34 @@ def test_zip_with_invalid_data_is_not_installed(server, tmp_path, no_local_copy,
     with pytest.raises(DataError, match=r"ratings\.csv: missing column"):
         load_movielens(data_dir=data_dir, base_url=server.url)
     assert _leftovers(data_dir) == []
+
+
+def test_app_first_start_downloads_then_shows_overview(
+    server, tmp_path, no_local_copy, monkeypatch
+):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP_FILE
+
+    monkeypatch.setenv("MOVIELENS_URL", server.url)
+    monkeypatch.setenv("MOVIELENS_DATA_HOME", str(tmp_path))
+    at = AppTest.from_file(APP_FILE, default_timeout=90).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Users"] == "610"
+    assert server.requests == 1
+    assert _leftovers(tmp_path) == ["ml-latest-small"]
+
+
+def test_app_shows_network_failure_clearly(server, tmp_path, no_local_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP_FILE
+
+    server.mode = "drop"
+    monkeypatch.setenv("MOVIELENS_URL", server.url)
+    monkeypatch.setenv("MOVIELENS_DATA_HOME", str(tmp_path))
+    at = AppTest.from_file(APP_FILE, default_timeout=90).run()
+    assert not at.exception
+    assert "Could not download the MovieLens data" in at.error[0].value
+    assert "connection closed after" in at.error[0].value
+    assert _leftovers(tmp_path) == []
