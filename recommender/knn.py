@@ -1,0 +1,661 @@
+"""KNNBasic, KNNWithMeans, KNNWithZScore and KNNBaseline: scikit-surprise's k-NN algorithms with the
+same parameters and the same predictions (within 1e-6), computed from sparse data block by block.
+
+Notation (Surprise's): x are the entities compared (users if ``user_based`` else items), y the
+others. To predict r_ui with item-based similarity, the neighbours of i are the items j the user u
+rated, N^k_u(i) = the k of them most similar to i (ties: first in ``ur[u]`` order, like
+``heapq.nlargest``), and only those with sim(i, j) > 0 are aggregated; ``actual_k`` counts them.
+If actual_k < min_k, KNNBasic cannot predict (global mean, ``was_impossible``) and the other three
+drop the neighbour term. Estimates are clipped to the rating scale.
+
+Nothing of size n_x by n_x is stored: when the full similarity fits ``memory_budget`` it is kept
+dense (e.g. 610 users); otherwise only the per-x co-rating statistics are kept and, at test time,
+test pairs are grouped by y and each group's block sim(targets, rated neighbours) is computed with
+matrix products (see :mod:`recommender.similarities`). ``save_nbrs`` switches to an approximate
+mode for very large data: each x keeps only its ``save_nbrs`` most similar neighbours.
+
+Beyond Surprise's API: :meth:`fold_in` (scores for a new user without refitting),
+:meth:`explain`, :meth:`similar_items` and :meth:`predict_all_for_user`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from surprise import AlgoBase, PredictionImpossible, Trainset
+from surprise.prediction_algorithms.predictions import Prediction
+
+from recommender.baselines import baselines, fold_in_user_bias
+from recommender.similarities import (
+    MEASURES,
+    Stats,
+    build_stats,
+    similarity_block,
+    stack_row,
+    topk_mask,
+    topk_mask_segments,
+    truncated_neighbours,
+)
+
+__all__ = ["KNNBaseline", "KNNBasic", "KNNWithMeans", "KNNWithZScore"]
+
+_UNKNOWN = "User and/or item is unknown."
+_NOT_ENOUGH = "Not enough neighbors."
+
+
+def _csr_order(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(keys, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=indptr[1:])
+    return order, indptr
+
+
+class _SymmetricKNN(AlgoBase):
+    """Shared fitting / prediction machinery. Subclasses define ``_values`` and ``_finish``."""
+
+    _uses_baselines = False
+
+    def __init__(
+        self,
+        k: int = 40,
+        min_k: int = 1,
+        sim_options: Mapping[str, Any] | None = None,
+        bsl_options: Mapping[str, Any] | None = None,
+        verbose: bool = True,
+        *,
+        memory_budget: int = 256 * 2**20,
+        save_nbrs: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        sim_options = dict(sim_options or {})
+        bsl_options = dict(bsl_options or {})
+        AlgoBase.__init__(self, sim_options=sim_options, bsl_options=bsl_options, **kwargs)
+        self.k = k
+        self.min_k = min_k
+        self.verbose = verbose
+        self.memory_budget = memory_budget
+        self.save_nbrs = save_nbrs
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, trainset: Trainset) -> _SymmetricKNN:
+        """Learn from a Surprise ``Trainset`` (same inner ids and list orders as Surprise)."""
+        AlgoBase.fit(self, trainset)
+        n_users, n_items = trainset.n_users, trainset.n_items
+        u = np.fromiter(
+            (uu for uu in range(n_users) for _ in trainset.ur[uu]), np.intp, trainset.n_ratings
+        )
+        i = np.fromiter((ii for uu in range(n_users) for ii, _ in trainset.ur[uu]), np.intp, u.size)
+        r = np.fromiter((rr for uu in range(n_users) for _, rr in trainset.ur[uu]), float, u.size)
+        # position of every rating in ir order, to lay the item lists out exactly as Surprise does
+        iu = np.fromiter((uu for ii in range(n_items) for uu, _ in trainset.ir[ii]), np.intp, u.size)
+        key = i * n_users + u  # (item, user) pairs are unique
+        ir_perm = np.argsort(key, kind="stable")
+        wanted = np.repeat(np.arange(n_items), [len(trainset.ir[ii]) for ii in range(n_items)])
+        want_key = wanted * n_users + iu
+        item_order = ir_perm[np.searchsorted(key[ir_perm], want_key)]
+        raw_u = [trainset.to_raw_uid(x) for x in range(n_users)]
+        raw_i = [trainset.to_raw_iid(x) for x in range(n_items)]
+        return self._fit_arrays(
+            u,
+            i,
+            r,
+            raw_u,
+            raw_i,
+            trainset.rating_scale,
+            item_order=item_order,
+            global_mean=trainset.global_mean,
+        )
+
+    def fit_ratings(
+        self,
+        users: Iterable[Hashable],
+        items: Iterable[Hashable],
+        ratings: Iterable[float],
+        rating_scale: tuple[float, float] = (0.5, 5.0),
+    ) -> _SymmetricKNN:
+        """Learn from raw rating arrays without building a Surprise ``Trainset`` (large data).
+
+        Inner ids follow first appearance and lists follow input order, as Surprise would build them.
+        """
+        self.trainset = None
+        self.bu = self.bi = None
+        u_codes, raw_u = pd.factorize(pd.Series(users), sort=False)
+        i_codes, raw_i = pd.factorize(pd.Series(items), sort=False)
+        r = np.asarray(ratings, dtype=np.float64)
+        order = np.argsort(u_codes, kind="stable")
+        u, i, r = u_codes[order].astype(np.intp), i_codes[order].astype(np.intp), r[order]
+        item_order = np.lexsort((order, i))
+        return self._fit_arrays(
+            u, i, r, list(raw_u), list(raw_i), rating_scale, item_order=item_order, global_mean=None
+        )
+
+    def _fit_arrays(
+        self,
+        u: np.ndarray,
+        i: np.ndarray,
+        r: np.ndarray,
+        raw_u: list[Hashable],
+        raw_i: list[Hashable],
+        rating_scale: tuple[float, float],
+        *,
+        item_order: np.ndarray,
+        global_mean: float | None,
+    ) -> _SymmetricKNN:
+        name = self.sim_options.get("name", "msd").lower()
+        if name not in MEASURES:
+            raise NameError(f"Wrong sim name {name}. Allowed values are {', '.join(MEASURES)}.")
+        self.user_based_ = bool(self.sim_options["user_based"])
+        self.sim_name_ = name
+        self.min_support_ = int(self.sim_options.get("min_support", 1))
+        self.shrinkage_ = float(self.sim_options.get("shrinkage", 100))
+        n_users, n_items = len(raw_u), len(raw_i)
+        self.n_users_, self.n_items_ = n_users, n_items
+        self.raw_uids_, self.raw_iids_ = raw_u, raw_i
+        self.uid_index_ = {x: n for n, x in enumerate(raw_u)}
+        self.iid_index_ = {x: n for n, x in enumerate(raw_i)}
+        self.rating_scale_ = tuple(rating_scale)
+        self.global_mean_ = float(np.mean(r)) if global_mean is None else float(global_mean)
+        # ur lists (ratings in all_ratings order) and ir lists (Surprise's ir order)
+        self.ur_ptr_ = np.r_[0, np.cumsum(np.bincount(u, minlength=n_users))]
+        self.ur_item_, self.ur_r_ = i, r
+        self.ir_ptr_ = np.r_[0, np.cumsum(np.bincount(i, minlength=n_items))]
+        self.ir_user_, self.ir_r_ = u[item_order], r[item_order]
+
+        mu = self.global_mean_
+        need_bsl = self._uses_baselines or name == "pearson_baseline"
+        if need_bsl:
+            self.bu_, self.bi_ = baselines(
+                self.bsl_options, u, i, r, n_users, n_items, mu, item_order=item_order
+            )
+            self.bu, self.bi = self.bu_, self.bi_
+        else:
+            self.bu_ = self.bi_ = None
+        ub = self.user_based_
+        n_x, n_y = (n_users, n_items) if ub else (n_items, n_users)
+        x_idx, y_idx = (u, i) if ub else (i, u)
+        self.n_x_, self.n_y_ = n_x, n_y
+        # per-x means and standard deviations (KNNWithMeans / KNNWithZScore)
+        count = np.bincount(x_idx, minlength=n_x).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.means_ = np.bincount(x_idx, weights=r, minlength=n_x) / count
+            dev = r - self.means_[x_idx]
+            sig = np.sqrt(np.bincount(x_idx, weights=dev * dev, minlength=n_x) / count)
+        self.overall_sigma_ = float(np.std(r))
+        self.sigmas_ = np.where(sig == 0.0, self.overall_sigma_, sig)
+        bx, by = (self.bu_, self.bi_) if ub else (self.bi_, self.bu_)
+        self.bx_, self.by_ = bx, by
+
+        budget = self.memory_budget
+        dense_stats = n_x * n_y * 8 * 3 <= budget
+        if self.verbose:
+            print(f"Computing the {name} similarity statistics...")
+        self.stats_: Stats | None = build_stats(
+            name,
+            x_idx,
+            y_idx,
+            r,
+            n_x,
+            n_y,
+            dense=dense_stats,
+            global_mean=mu,
+            bx=bx,
+            by=by,
+        )
+        self.sim_full_: np.ndarray | None = None
+        self.nbrs_ = None
+        if self.save_nbrs is not None:
+            self.nbrs_ = truncated_neighbours(
+                name,
+                self.stats_,
+                self.save_nbrs,
+                min_support=self.min_support_,
+                shrinkage=self.shrinkage_,
+                block_bytes=budget // 2,
+            )
+            self.stats_ = None
+        elif n_x * n_x * 8 * 8 <= budget:
+            self.sim_full_ = self._sim(np.arange(n_x), np.arange(n_x))
+        return self
+
+    # -------------------------------------------------------------- similarity
+    def _sim(self, rows: np.ndarray, cols: np.ndarray, left: Stats | None = None) -> np.ndarray:
+        """Block sim(rows, cols) with Surprise's diagonal (1). ``left`` overrides the row stats
+        (a folded-in entity, never equal to a training one)."""
+        if left is None and self.sim_full_ is not None:
+            return self.sim_full_[np.ix_(rows, cols)]
+        if left is None and self.nbrs_ is not None:
+            block = self.nbrs_[rows][:, cols].toarray()
+        else:
+            assert self.stats_ is not None
+            lst = self.stats_.rows(rows) if left is None else left
+            block = similarity_block(
+                self.sim_name_, lst, self.stats_.rows(cols), self.min_support_, self.shrinkage_
+            )
+        if left is None:
+            block[rows[:, None] == cols[None, :]] = 1.0
+        return block
+
+    def _sim_new_row(self, left: Stats) -> np.ndarray:
+        if self.stats_ is None:
+            raise ValueError("folding a new row into a save_nbrs model needs the statistics")
+        return similarity_block(
+            self.sim_name_, left, self.stats_, self.min_support_, self.shrinkage_
+        )[0]
+
+    # -------------------------------------------------------------- estimation
+    def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
+        """Neighbour term v_j aggregated as sum sim * v_j / sum sim."""
+        raise NotImplementedError
+
+    def _finish(
+        self, xs: np.ndarray, center: np.ndarray, agg: np.ndarray, ok: np.ndarray, x_sigma: np.ndarray
+    ) -> np.ndarray:
+        """Estimate from the center (mean or baseline) and the aggregated neighbour term."""
+        raise NotImplementedError
+
+    def _block_budget_rows(self, c: int) -> int:
+        return max(1, int(self.memory_budget // 4 // max(1, c * 8 * 12)))
+
+    def _aggregate(
+        self,
+        targets: np.ndarray,
+        cand: np.ndarray,
+        ratings: np.ndarray,
+        y_bias: float,
+        left: Stats | None = None,
+        sim: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every target x, (sum sim*v, sum sim, actual_k) over its top-k candidate neighbours."""
+        m = targets.size
+        num = np.zeros(m)
+        den = np.zeros(m)
+        kk = np.zeros(m, dtype=np.int64)
+        if cand.size == 0 or m == 0:
+            return num, den, kk
+        vals = self._values(cand, ratings, y_bias)
+        step = self._block_budget_rows(cand.size)
+        for s in range(0, m, step):
+            sl = slice(s, min(m, s + step))
+            block = sim[sl] if sim is not None else self._sim(targets[sl], cand, left)
+            mask = topk_mask(block, self.k)
+            w = np.where(mask, block, 0.0)
+            num[sl] = w @ vals
+            den[sl] = w.sum(axis=1)
+            kk[sl] = mask.sum(axis=1)
+        return num, den, kk
+
+    def _predict_inner(
+        self, uu: np.ndarray, ii: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Estimates for inner (u, i) pairs, -1 meaning unknown.
+
+        Returns (est unclipped, actual_k, was_impossible, unknown)."""
+        n = uu.size
+        known = (uu >= 0) & (ii >= 0)
+        xs, ys = (uu, ii) if self.user_based_ else (ii, uu)
+        yr_ptr, yr_x, yr_r = (
+            (self.ir_ptr_, self.ir_user_, self.ir_r_)
+            if self.user_based_
+            else (self.ur_ptr_, self.ur_item_, self.ur_r_)
+        )
+        num = np.zeros(n)
+        den = np.zeros(n)
+        kk = np.zeros(n, dtype=np.int64)
+        idx = np.flatnonzero(known)
+        order = idx[np.argsort(ys[idx], kind="stable")]
+        ys_sorted = ys[order]
+        bounds = np.flatnonzero(np.diff(ys_sorted)) + 1
+        for grp in np.split(order, bounds) if order.size else []:
+            y = int(ys[grp[0]])
+            a, b = yr_ptr[y], yr_ptr[y + 1]
+            y_bias = 0.0 if self.by_ is None else float(self.by_[y])
+            num[grp], den[grp], kk[grp] = self._aggregate(xs[grp], yr_x[a:b], yr_r[a:b], y_bias)
+        return self._assemble(uu, ii, xs, known, num, den, kk)
+
+    def _assemble(
+        self,
+        uu: np.ndarray,
+        ii: np.ndarray,
+        xs: np.ndarray,
+        known: np.ndarray,
+        num: np.ndarray,
+        den: np.ndarray,
+        kk: np.ndarray,
+        center: np.ndarray | None = None,
+        x_sigma: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        ok = kk >= self.min_k
+        with np.errstate(divide="ignore", invalid="ignore"):
+            agg = np.where(ok & (den != 0), num / np.where(den == 0, 1, den), 0.0)
+        xsafe = np.where(known, xs, 0)
+        if center is None:
+            center = self._center(uu, ii, xsafe)
+        if x_sigma is None:
+            x_sigma = self.sigmas_[xsafe]
+        est = self._finish(xsafe, center, agg, ok, x_sigma)
+        impossible = ~known | (self._impossible_if_few & ~ok)
+        est = np.where(known, est, self._unknown_estimate(uu, ii))
+        est = np.where(self._impossible_if_few & known & ~ok, self.global_mean_, est)
+        return est, kk, impossible, ~known
+
+    _impossible_if_few = False
+
+    def _center(self, uu: np.ndarray, ii: np.ndarray, xs: np.ndarray) -> np.ndarray:
+        return self.means_[xs]
+
+    def _unknown_estimate(self, uu: np.ndarray, ii: np.ndarray) -> np.ndarray:
+        return np.full(uu.shape, self.global_mean_)
+
+    # ------------------------------------------------------------ Surprise API
+    def _inner_ids(self, uids: Iterable[Hashable], iids: Iterable[Hashable]) -> tuple:
+        uget, iget = self.uid_index_.get, self.iid_index_.get
+        uu = np.fromiter((uget(x, -1) for x in uids), np.intp)
+        ii = np.fromiter((iget(x, -1) for x in iids), np.intp)
+        return uu, ii
+
+    def _clip(self, est: np.ndarray) -> np.ndarray:
+        lo, hi = self.rating_scale_
+        return np.maximum(lo, np.minimum(hi, est))
+
+    def test(self, testset: list, verbose: bool = False) -> list[Prediction]:
+        """Vectorised ``AlgoBase.test``: same Predictions and details as Surprise."""
+        if not testset:
+            return []
+        uids, iids, rs = zip(*testset, strict=True)
+        uu, ii = self._inner_ids(uids, iids)
+        est, kk, impossible, unknown = self._predict_inner(uu, ii)
+        est = self._clip(est)
+        preds = []
+        for n, (uid, iid, r_ui) in enumerate(testset):
+            preds.append(
+                Prediction(uid, iid, r_ui, float(est[n]), self._details(kk[n], impossible[n], unknown[n]))
+            )
+            if verbose:
+                print(preds[-1])
+        return preds
+
+    def _details(self, kk: int, impossible: bool, unknown: bool) -> dict[str, Any]:
+        if unknown:
+            if self._uses_baselines:
+                return {"was_impossible": False}
+            return {"was_impossible": True, "reason": _UNKNOWN}
+        if impossible:
+            return {"was_impossible": True, "reason": _NOT_ENOUGH}
+        return {"actual_k": int(kk), "was_impossible": False}
+
+    def predict(
+        self, uid: Hashable, iid: Hashable, r_ui: float | None = None, clip: bool = True, verbose: bool = False
+    ) -> Prediction:
+        uu, ii = self._inner_ids([uid], [iid])
+        est, kk, impossible, unknown = self._predict_inner(uu, ii)
+        value = float(self._clip(est)[0] if clip else est[0])
+        pred = Prediction(uid, iid, r_ui, value, self._details(kk[0], impossible[0], unknown[0]))
+        if verbose:
+            print(pred)
+        return pred
+
+    def estimate(self, u: Any, i: Any) -> Any:
+        uu = np.array([u if isinstance(u, int | np.integer) else -1], dtype=np.intp)
+        ii = np.array([i if isinstance(i, int | np.integer) else -1], dtype=np.intp)
+        est, kk, impossible, unknown = self._predict_inner(uu, ii)
+        if unknown[0] and not self._uses_baselines:
+            raise PredictionImpossible(_UNKNOWN)
+        if impossible[0]:
+            raise PredictionImpossible(_NOT_ENOUGH)
+        if unknown[0]:
+            return float(est[0])
+        return float(est[0]), {"actual_k": int(kk[0])}
+
+    def default_prediction(self) -> float:
+        return self.global_mean_
+
+    # ------------------------------------------------------------ beyond Surprise
+    def predict_all_for_user(self, uid: Hashable, clip: bool = True) -> pd.Series:
+        """Estimates for every training item the (training) user ``uid`` has not rated."""
+        u = self.uid_index_[uid]
+        rated = self.ur_item_[self.ur_ptr_[u] : self.ur_ptr_[u + 1]]
+        items = np.setdiff1d(np.arange(self.n_items_), rated)
+        if self.user_based_:
+            sim_row = self._sim(np.array([u]), np.arange(self.n_users_))[0]
+            est = self._user_based_all_items(
+                items, sim_row, self.means_[u], self.sigmas_[u], None if self.bu_ is None else self.bu_[u]
+            )
+        else:
+            est, _, _, _ = self._predict_inner(np.full(items.size, u, dtype=np.intp), items)
+        if clip:
+            est = self._clip(est)
+        return pd.Series(est, index=pd.Index([self.raw_iids_[j] for j in items], name="item"), name="est")
+
+    def _fold_in_user(
+        self, ratings: Mapping[Hashable, float]
+    ) -> tuple[np.ndarray, np.ndarray, float, float, float]:
+        pairs = [(self.iid_index_[m], float(r)) for m, r in ratings.items() if m in self.iid_index_]
+        items = np.array([p[0] for p in pairs], dtype=np.intp)
+        vals = np.array([p[1] for p in pairs], dtype=np.float64)
+        mean = float(np.mean(vals)) if vals.size else self.global_mean_
+        sigma = float(np.std(vals)) if vals.size else 0.0
+        sigma = self.overall_sigma_ if sigma == 0.0 else sigma
+        bu = 0.0
+        if self.bi_ is not None:
+            bu = fold_in_user_bias(self.bsl_options, vals, self.bi_[items], self.global_mean_)
+        return items, vals, mean, sigma, bu
+
+    def fold_in(self, ratings: Mapping[Hashable, float], clip: bool = True) -> pd.Series:
+        """Estimates, for a new user given ``{raw item id: rating}``, of every other training item.
+
+        Same formulas as :meth:`test`, without refitting. The new user does not change the training
+        similarities between items (item-based) nor the other users' means/biases; their own mean,
+        sigma and bias (Surprise's user step with the items' biases fixed) come from ``ratings``.
+        User-based: the new user's similarity to each training user is computed from their rating
+        vector with the same measure. Unknown item ids are ignored.
+        """
+        items, vals, mean, sigma, bu = self._fold_in_user(ratings)
+        targets = np.setdiff1d(np.arange(self.n_items_), items)
+        if self.user_based_:
+            left = self._new_user_stats(items, vals, bu)
+            sim_row = self._sim_new_row(left)
+            est = self._user_based_all_items(targets, sim_row, mean, sigma, bu)
+        else:
+            num, den, kk = self._aggregate(targets, items, vals, bu)
+            uu = np.zeros(targets.size, dtype=np.intp)
+            center = self._fold_center(targets, mean, bu)
+            est, _, _, _ = self._assemble(
+                uu, targets, targets, np.ones(targets.size, bool), num, den, kk, center=center
+            )
+        if clip:
+            est = self._clip(est)
+        index = pd.Index([self.raw_iids_[j] for j in targets], name="item")
+        return pd.Series(est, index=index, name="est")
+
+    def _fold_center(self, targets: np.ndarray, mean: float, bu: float) -> np.ndarray:
+        return self.means_[targets]
+
+    def _new_user_stats(self, items: np.ndarray, vals: np.ndarray, bu: float) -> Stats:
+        assert self.stats_ is not None
+        if self.sim_name_ == "pearson_baseline":
+            assert self.bi_ is not None
+            vals = vals - ((self.global_mean_ + self.bi_[items]) + bu)
+        return stack_row(self.stats_, items, vals)
+
+    def _user_based_all_items(
+        self, items: np.ndarray, sim_row: np.ndarray, mean: float, sigma: float, bu: float | None
+    ) -> np.ndarray:
+        """User-based estimates of ``items`` for one user whose similarity to every training user
+        is ``sim_row``: a segmented top-k over the items' ``ir`` lists."""
+        lens = self.ir_ptr_[items + 1] - self.ir_ptr_[items]
+        seg = np.repeat(np.arange(items.size), lens)
+        flat = np.concatenate([np.arange(self.ir_ptr_[j], self.ir_ptr_[j + 1]) for j in items]) if items.size else np.zeros(0, np.intp)
+        cand = self.ir_user_[flat]
+        sims = sim_row[cand]
+        mask = topk_mask_segments(seg, sims, self.k)
+        ybias = np.zeros(items.size) if self.by_ is None else self.by_[items]
+        if self._uses_baselines:  # Surprise's order: r - ((mu + b_x[nb]) + b_y[y])
+            vals = self.ir_r_[flat] - ((self.global_mean_ + self.bx_[cand]) + ybias[seg])
+        else:
+            vals = self._values(cand, self.ir_r_[flat], 0.0)
+        w = np.where(mask, sims, 0.0)
+        num = np.bincount(seg, weights=w * vals, minlength=items.size)
+        den = np.bincount(seg, weights=w, minlength=items.size)
+        kk = np.bincount(seg, weights=mask, minlength=items.size).astype(np.int64)
+        ok = kk >= self.min_k
+        with np.errstate(divide="ignore", invalid="ignore"):
+            agg = np.where(ok & (den != 0), num / np.where(den == 0, 1, den), 0.0)
+        if self._uses_baselines:
+            assert self.bi_ is not None and bu is not None
+            center = (self.global_mean_ + bu) + self.bi_[items]
+        else:
+            center = np.full(items.size, mean)
+        est = self._finish(np.zeros(items.size, np.intp), center, agg, ok, np.full(items.size, sigma))
+        if self._impossible_if_few:
+            est = np.where(ok, est, self.global_mean_)
+        return est
+
+    def explain(
+        self,
+        iid: Hashable,
+        ratings: Mapping[Hashable, float] | None = None,
+        uid: Hashable | None = None,
+        n: int | None = None,
+    ) -> pd.DataFrame:
+        """The neighbours aggregated for item ``iid`` and a new user (``ratings``) or a training
+        user (``uid``): one row per neighbour (raw id, similarity, rating, weight = sim / sum sim),
+        most similar first. Item-based: the user's rated items ("because you rated ...").
+        """
+        i = self.iid_index_[iid]
+        if ratings is not None:
+            items, vals, _, _, bu = self._fold_in_user(ratings)
+            left = self._new_user_stats(items, vals, bu) if self.user_based_ else None
+        elif uid is not None:
+            u = self.uid_index_[uid]
+            a, b = self.ur_ptr_[u], self.ur_ptr_[u + 1]
+            items, vals, left = self.ur_item_[a:b], self.ur_r_[a:b], None
+        else:
+            raise ValueError("give either ratings (a new user) or uid (a training user)")
+        if self.user_based_:
+            a, b = self.ir_ptr_[i], self.ir_ptr_[i + 1]
+            cand, cand_r = self.ir_user_[a:b], self.ir_r_[a:b]
+            row = self._sim_new_row(left) if left is not None else self._sim(np.array([u]), np.arange(self.n_users_))[0]
+            sims = row[cand]
+            names = [self.raw_uids_[c] for c in cand]
+        else:
+            cand, cand_r = items, vals
+            sims = self._sim(np.array([i]), cand)[0]
+            names = [self.raw_iids_[c] for c in cand]
+        mask = topk_mask(sims[None, :], self.k)[0]
+        sel = np.flatnonzero(mask)
+        sel = sel[np.lexsort((sel, -sims[sel]))]
+        total = sims[sel].sum()
+        out = pd.DataFrame(
+            {
+                "neighbor": [names[s] for s in sel],
+                "similarity": sims[sel],
+                "rating": cand_r[sel],
+                "weight": sims[sel] / total if total > 0 else sims[sel],
+            }
+        )
+        return out.head(n) if n is not None else out
+
+    def similar_items(self, iid: Hashable, n: int = 5) -> pd.DataFrame:
+        """The ``n`` items most similar to ``iid`` (item-based models), ties by inner id like
+        Surprise's ``get_neighbors``."""
+        if self.user_based_:
+            raise ValueError("similar_items needs an item-based model (sim_options user_based=False)")
+        i = self.iid_index_[iid]
+        row = self._sim(np.array([i]), np.arange(self.n_items_))[0]
+        row[i] = -np.inf
+        order = np.lexsort((np.arange(row.size), -row))[: min(n, row.size - 1)]
+        return pd.DataFrame(
+            {"item": [self.raw_iids_[j] for j in order], "similarity": row[order]}
+        )
+
+
+class KNNBasic(_SymmetricKNN):
+    """A basic collaborative filtering algorithm (Surprise's ``KNNBasic``).
+
+    .. math::
+        \\hat{r}_{ui} = \\frac{\\sum_{v \\in N^k_i(u)} \\text{sim}(u, v) \\cdot r_{vi}}
+        {\\sum_{v \\in N^k_i(u)} \\text{sim}(u, v)}
+        \\quad\\text{or}\\quad
+        \\hat{r}_{ui} = \\frac{\\sum_{j \\in N^k_u(i)} \\text{sim}(i, j) \\cdot r_{uj}}
+        {\\sum_{j \\in N^k_u(i)} \\text{sim}(i, j)}
+
+    Fewer than ``min_k`` positive neighbours: impossible (global mean).
+    """
+
+    _impossible_if_few = True
+
+    def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
+        return ratings
+
+    def _finish(self, xs, center, agg, ok, x_sigma):  # noqa: ANN001
+        return agg
+
+    def _fold_center(self, targets: np.ndarray, mean: float, bu: float) -> np.ndarray:
+        return np.zeros(targets.size)
+
+
+class KNNWithMeans(_SymmetricKNN):
+    """Surprise's ``KNNWithMeans``: the neighbours' mean-centred ratings.
+
+    .. math::
+        \\hat{r}_{ui} = \\mu_i + \\frac{\\sum_{j \\in N^k_u(i)} \\text{sim}(i, j) (r_{uj} - \\mu_j)}
+        {\\sum_{j \\in N^k_u(i)} \\text{sim}(i, j)}  \\quad\\text{(item-based; symmetric for users)}
+
+    Fewer than ``min_k`` neighbours: the mean alone.
+    """
+
+    def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
+        return ratings - self.means_[cand]
+
+    def _finish(self, xs, center, agg, ok, x_sigma):  # noqa: ANN001
+        return center + agg
+
+
+class KNNWithZScore(_SymmetricKNN):
+    """Surprise's ``KNNWithZScore``: z-score normalised neighbours.
+
+    .. math::
+        \\hat{r}_{ui} = \\mu_i + \\sigma_i \\frac{\\sum_{j \\in N^k_u(i)} \\text{sim}(i, j)
+        (r_{uj} - \\mu_j) / \\sigma_j} {\\sum_{j \\in N^k_u(i)} \\text{sim}(i, j)}
+
+    A sigma of 0 is replaced by the standard deviation of all ratings.
+    """
+
+    def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
+        return (ratings - self.means_[cand]) / self.sigmas_[cand]
+
+    def _finish(self, xs, center, agg, ok, x_sigma):  # noqa: ANN001
+        return center + agg * x_sigma
+
+
+class KNNBaseline(_SymmetricKNN):
+    """Surprise's ``KNNBaseline`` (Koren 2010, eq. 3), baselines b_ui = mu + b_u + b_i.
+
+    .. math::
+        \\hat{r}_{ui} = b_{ui} + \\frac{\\sum_{j \\in N^k_u(i)} \\text{sim}(i, j) (r_{uj} - b_{uj})}
+        {\\sum_{j \\in N^k_u(i)} \\text{sim}(i, j)}
+
+    Unknown user or item: the baseline of what is known (not "impossible").
+    """
+
+    _uses_baselines = True
+
+    def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
+        return ratings - ((self.global_mean_ + self.bx_[cand]) + y_bias)
+
+    def _finish(self, xs, center, agg, ok, x_sigma):  # noqa: ANN001
+        return center + agg
+
+    def _center(self, uu: np.ndarray, ii: np.ndarray, xs: np.ndarray) -> np.ndarray:
+        return (self.global_mean_ + self.bu_[np.maximum(uu, 0)]) + self.bi_[np.maximum(ii, 0)]
+
+    def _unknown_estimate(self, uu: np.ndarray, ii: np.ndarray) -> np.ndarray:
+        est = np.full(uu.shape, self.global_mean_)
+        est = est + np.where(uu >= 0, self.bu_[np.maximum(uu, 0)], 0.0)
+        return est + np.where(ii >= 0, self.bi_[np.maximum(ii, 0)], 0.0)
+
+    def _fold_center(self, targets: np.ndarray, mean: float, bu: float) -> np.ndarray:
+        return (self.global_mean_ + bu) + self.bi_[targets]
