@@ -16,6 +16,7 @@ st.set_page_config(page_title="MovieLens recommender", page_icon="🎬", layout=
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
+    st.Page("pages/explore.py", title="Explore", icon="🔎"),
 ]
 
 navigation = st.navigation(PAGES)

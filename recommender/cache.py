@@ -58,3 +58,77 @@ def get_movielens() -> MovieLens:
     path = resolve_source()
     location = str(path) if path is not None else _download_with_progress()
     return _dataset_at(location)
+
+
+# --------------------------------------------------------------------------------------------
+# Explore page: filtered views and eda frames, keyed by dataset + filters (never by the frames)
+
+
+def _explore_dataset_key(ml: MovieLens) -> str:
+    return f"{ml.name}@{ml.source}"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _explore_bounds(_ml: MovieLens, dataset_key: str):
+    from recommender.eda import filter_bounds
+
+    return filter_bounds(_ml)
+
+
+def get_explore_bounds(ml: MovieLens):
+    """What the Explore filters can take on ``ml`` (a :class:`recommender.filters.FilterBounds`)."""
+    return _explore_bounds(ml, _explore_dataset_key(ml))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _explore_view(_ml: MovieLens, dataset_key: str, filters_key: tuple) -> MovieLens:
+    from recommender.eda import apply_filters
+    from recommender.filters import ExploreFilters
+
+    return apply_filters(_ml, ExploreFilters(*filters_key))
+
+
+def get_explore_view(ml: MovieLens, filters) -> MovieLens:
+    """The part of ``ml`` an :class:`~recommender.filters.ExploreFilters` keeps (shared: read-only)."""
+    return _explore_view(ml, _explore_dataset_key(ml), filters.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _explore_frame(
+    _view: MovieLens, dataset_key: str, filters_key: tuple, function: str, args: tuple
+):
+    from recommender import eda
+
+    return getattr(eda, function)(_view, *args)
+
+
+def explore_frame(ml: MovieLens, filters, function: str, *args):
+    """``recommender.eda.<function>(view, *args)`` on the filtered view, cached per filters and args."""
+    view = get_explore_view(ml, filters)
+    return _explore_frame(view, _explore_dataset_key(ml), filters.key, function, args)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _explore_headline(_ml: MovieLens, _view: MovieLens, dataset_key: str, filters_key: tuple):
+    from recommender.eda import headline_numbers
+
+    return headline_numbers(_ml, _view)
+
+
+def explore_headline(ml: MovieLens, filters):
+    """Headline numbers of the whole data next to the filtered view (``eda.headline_numbers``)."""
+    view = get_explore_view(ml, filters)
+    return _explore_headline(ml, view, _explore_dataset_key(ml), filters.key)
+
+
+@st.cache_data(show_spinner="Checking data quality…", max_entries=4)
+def _explore_quality(_ml: MovieLens, dataset_key: str):
+    from recommender.data import clean, quality_report
+
+    report = quality_report(_ml)
+    return report.checks, report.missing, clean(_ml).changes
+
+
+def explore_quality(ml: MovieLens):
+    """``(checks, missing, changes)``: the quality report's frames and what ``clean`` changed."""
+    return _explore_quality(ml, _explore_dataset_key(ml))
