@@ -187,7 +187,11 @@ def page(browser, app_server: str):
 
 
 def wait_for_app(tab, timeout: float = 60_000) -> None:
-    """Wait until Streamlit finished running the script (no 'Running…' status widget)."""
+    """Wait until the app shell is up and no script run is shown as in progress.
+
+    Streamlit shows its status widget only some time after a run starts, so this can return before
+    the page's content exists: assert with ``playwright.sync_api.expect``, which retries.
+    """
     tab.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     tab.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
