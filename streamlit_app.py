@@ -17,6 +17,7 @@ st.set_page_config(page_title="MovieLens recommender", page_icon="🎬", layout=
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
     st.Page("pages/explore.py", title="Explore", icon="🔎"),
+    st.Page("pages/compare_models.py", title="Compare models", icon="⚖️"),
 ]
 
 navigation = st.navigation(PAGES)

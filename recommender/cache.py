@@ -132,3 +132,15 @@ def _explore_quality(_ml: MovieLens, dataset_key: str):
 def explore_quality(ml: MovieLens):
     """``(checks, missing, changes)``: the quality report's frames and what ``clean`` changed."""
     return _explore_quality(ml, _explore_dataset_key(ml))
+
+
+@st.cache_resource(show_spinner="Building the cross-validation folds…", max_entries=2)
+def _evaluation_folds(_ratings, dataset_id: str, n_folds: int, seed: int) -> tuple:
+    from recommender.evaluation import make_folds
+
+    return tuple(make_folds(_ratings, n_folds, seed))
+
+
+def evaluation_folds(ml: MovieLens, n_folds: int, seed: int) -> tuple:
+    """The seeded K folds of ``ml`` for the Compare models page (shared, read-only)."""
+    return _evaluation_folds(ml.ratings, f"{ml.name}-{ml.n_ratings}", n_folds, seed)
