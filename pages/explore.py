@@ -147,23 +147,33 @@ for warning in url_warnings:
 headline = explore_headline(ml, filters)
 values = dict(zip(headline["measure"], headline["view"], strict=True))
 totals = dict(zip(headline["measure"], headline["all_data"], strict=True))
-cols = st.columns(6)
-for col, measure in zip(cols, ("Users", "Movies", "Ratings", "Tags"), strict=False):
+row1, row2 = st.columns(4), st.columns(4)
+for col, measure in zip(
+    [*row1, *row2],
+    (
+        "Users",
+        "Movies",
+        "Ratings",
+        "Tags",
+        "Sparsity",
+        "Mean rating",
+        "First rating",
+        "Last rating",
+    ),
+    strict=True,
+):
     col.metric(
         measure,
         values[measure],
-        help=None if filters.is_default else f"{totals[measure]} in all the data",
+        help=" ".join(
+            [
+                "Share of the users × rated-movies matrix with no rating."
+                * (measure == "Sparsity"),
+                f"{totals[measure]} in all the data." * (not filters.is_default),
+            ]
+        ).strip()
+        or None,
     )
-cols[4].metric(
-    "Sparsity",
-    values["Sparsity"],
-    help="Share of the users × rated-movies matrix with no rating",
-)
-cols[5].metric(
-    "Ratings from – to",
-    f"{values['First rating'][:4]}–{values['Last rating'][:4]}" if view.n_ratings else "–",
-    help=f"{values['First rating']} to {values['Last rating']} (UTC)",
-)
 show_numbers(headline, "headline_numbers", "Headline numbers: filtered view vs all data")
 if view.movies.empty:
     st.warning(

@@ -112,16 +112,23 @@ def rating_distribution_chart(dist: pd.DataFrame, center: pd.DataFrame) -> go.Fi
         )
     )
     stats = dict(zip(center["statistic"], center["value"], strict=True))
-    for name, dash, pos in (("mean", "dash", "top left"), ("median", "dot", "top right")):
-        value = stats.get(name)
+    top = float(dist["ratings"].max()) * 1.05 if len(dist) else 1.0
+    for name, dash, digits in (("Mean", "dash", 2), ("Median", "dot", 1)):
+        value = stats.get(name.lower())
         if value is not None and np.isfinite(value):
-            fig.add_vline(
-                x=value,
-                line_dash=dash,
-                line_color=ACCENT,
-                annotation_text=f"{name} {value:.2f} ★",
-                annotation_position=pos,
-                annotation_font_color=ACCENT,
+            fig.add_trace(
+                go.Scatter(
+                    x=[value, value],
+                    y=[0, top],
+                    mode="lines",
+                    line={
+                        "color": ACCENT if name == "Mean" else "#2E2E2E",
+                        "dash": dash,
+                        "width": 2,
+                    },
+                    name=f"{name} {value:.{digits}f} ★",
+                    hovertemplate=f"{name}: {value:.3f} ★<extra></extra>",
+                )
             )
     fig.update_xaxes(
         tickmode="array", tickvals=dist["rating"], ticktext=[f"{r:g}" for r in dist["rating"]]
@@ -169,7 +176,9 @@ def star_kind_chart(frame: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat="d", dtick=2)
-    fig.update_yaxes(range=[0, 100], secondary_y=True, showgrid=False)
+    fig.update_yaxes(
+        range=[0, 100], tickmode="linear", tick0=0, dtick=20, secondary_y=True, showgrid=False
+    )
     _style(fig, "Whole vs half stars by year of rating", "Year of rating", "Ratings (count)")
     fig.update_yaxes(title_text="Half-star share (%)", secondary_y=True)
     return fig
@@ -202,8 +211,9 @@ def long_tail_chart(frame: pd.DataFrame, entity: str) -> go.Figure:
             name=f"Ratings per {entity}",
         )
     )
-    fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log")
+    # Only powers of ten as labels: minor "2" and "5" ticks read as values on a log axis.
+    fig.update_xaxes(type="log", dtick=1, tickformat=",")
+    fig.update_yaxes(type="log", dtick=1, tickformat=",")
     plural = "movies" if entity == "movie" else "users"
     fig.update_layout(showlegend=False)
     return _style(
@@ -272,7 +282,6 @@ def genre_rating_spread_chart(stats: pd.DataFrame) -> go.Figure:
             orientation="h",
             marker_color=PRIMARY,
             fillcolor="rgba(59,110,168,0.25)",
-            boxmean="sd",
             name="Ratings",
             hoverinfo="y+x",
         )
@@ -359,7 +368,7 @@ def movies_per_year_chart(frame: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x}: %{y:,} movies<extra></extra>",
         )
     )
-    fig.update_xaxes(tickformat="d")
+    fig.update_xaxes(tickformat="d", dtick=10)
     return _style(fig, "Movies per release year", "Release year", "Movies (count)", height=360)
 
 
@@ -411,7 +420,11 @@ def monthly_activity_chart(frame: pd.DataFrame) -> go.Figure:
     _style(fig, "Rating activity per month", "Month of rating (UTC)", "Ratings (count)")
     fig.update_xaxes(type="date", tickformat="%Y", dtick="M24")
     fig.update_yaxes(
-        title_text="Active users (count)", secondary_y=True, showgrid=False, rangemode="tozero"
+        title_text="Active users (count)",
+        secondary_y=True,
+        showgrid=False,
+        rangemode="tozero",
+        tickmode="auto",
     )
     return fig
 
@@ -421,21 +434,33 @@ def monthly_activity_chart(frame: pd.DataFrame) -> go.Figure:
 
 
 def top_movies_chart(frame: pd.DataFrame) -> go.Figure:
+    """Dot plot (not bars: the axis does not start at 0) of Bayesian average vs plain mean."""
     labels = [f"{r}. {_short(t)}" for r, t in zip(frame["rank"], frame["title"], strict=True)]
     custom = np.column_stack([frame["title"], frame["ratings"], frame["mean_rating"]])
-    fig = go.Figure(
-        go.Bar(
+    fig = go.Figure()
+    for pair in zip(frame["bayesian_average"], frame["mean_rating"], labels, strict=True):
+        fig.add_trace(
+            go.Scatter(
+                x=pair[:2],
+                y=[pair[2], pair[2]],
+                mode="lines",
+                line={"color": MUTED, "width": 1},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
             y=labels,
             x=frame["bayesian_average"],
-            orientation="h",
-            marker_color=PRIMARY,
+            mode="markers+text",
+            marker={"color": PRIMARY, "size": 11},
             name="Bayesian average",
             customdata=custom,
             text=[f"{v:.2f}" for v in frame["bayesian_average"]],
-            textposition="inside",
-            insidetextanchor="end",
-            textfont={"color": "white"},
-            hovertemplate="%{customdata[0]}<br>Bayesian average %{x:.3f} ★<br>mean %{customdata[2]:.3f} ★ over %{customdata[1]:,} ratings<extra></extra>",
+            textposition="middle left",
+            hovertemplate="%{customdata[0]}<br>Bayesian average %{x:.3f} ★<br>"
+            "mean %{customdata[2]:.3f} ★ over %{customdata[1]:,} ratings<extra></extra>",
         )
     )
     fig.add_trace(
@@ -446,11 +471,12 @@ def top_movies_chart(frame: pd.DataFrame) -> go.Figure:
             marker={"color": ACCENT, "size": 9, "symbol": "diamond"},
             name="Plain mean",
             customdata=custom,
-            hovertemplate="%{customdata[0]}<br>plain mean %{x:.3f} ★ over %{customdata[1]:,} ratings<extra></extra>",
+            hovertemplate="%{customdata[0]}<br>plain mean %{x:.3f} ★ over "
+            "%{customdata[1]:,} ratings<extra></extra>",
         )
     )
     lo = float(min(frame["bayesian_average"].min(), frame["mean_rating"].min()))
-    fig.update_xaxes(range=[max(0.0, lo - 0.4), 5.05])
+    fig.update_xaxes(range=[max(0.0, lo - 0.25), 5.05])
     fig.update_yaxes(autorange="reversed")
     return _style(
         fig,
@@ -493,7 +519,7 @@ def tags_per_movie_chart(frame: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_xaxes(type="category")
-    fig.update_yaxes(type="log")
+    fig.update_yaxes(type="log", dtick=1, tickformat=",")
     return _style(
         fig, "Tags per movie", "Tags on the movie (count)", "Movies (count, log scale)", height=380
     )
