@@ -90,7 +90,9 @@ class _SymmetricKNN(AlgoBase):
         i = np.fromiter((ii for uu in range(n_users) for ii, _ in trainset.ur[uu]), np.intp, u.size)
         r = np.fromiter((rr for uu in range(n_users) for _, rr in trainset.ur[uu]), float, u.size)
         # position of every rating in ir order, to lay the item lists out exactly as Surprise does
-        iu = np.fromiter((uu for ii in range(n_items) for uu, _ in trainset.ir[ii]), np.intp, u.size)
+        iu = np.fromiter(
+            (uu for ii in range(n_items) for uu, _ in trainset.ir[ii]), np.intp, u.size
+        )
         key = i * n_users + u  # (item, user) pairs are unique
         ir_perm = np.argsort(key, kind="stable")
         wanted = np.repeat(np.arange(n_items), [len(trainset.ir[ii]) for ii in range(n_items)])
@@ -252,7 +254,12 @@ class _SymmetricKNN(AlgoBase):
         raise NotImplementedError
 
     def _finish(
-        self, xs: np.ndarray, center: np.ndarray, agg: np.ndarray, ok: np.ndarray, x_sigma: np.ndarray
+        self,
+        xs: np.ndarray,
+        center: np.ndarray,
+        agg: np.ndarray,
+        ok: np.ndarray,
+        x_sigma: np.ndarray,
     ) -> np.ndarray:
         """Estimate from the center (mean or baseline) and the aggregated neighbour term."""
         raise NotImplementedError
@@ -372,7 +379,9 @@ class _SymmetricKNN(AlgoBase):
         preds = []
         for n, (uid, iid, r_ui) in enumerate(testset):
             preds.append(
-                Prediction(uid, iid, r_ui, float(est[n]), self._details(kk[n], impossible[n], unknown[n]))
+                Prediction(
+                    uid, iid, r_ui, float(est[n]), self._details(kk[n], impossible[n], unknown[n])
+                )
             )
             if verbose:
                 print(preds[-1])
@@ -388,7 +397,12 @@ class _SymmetricKNN(AlgoBase):
         return {"actual_k": int(kk), "was_impossible": False}
 
     def predict(
-        self, uid: Hashable, iid: Hashable, r_ui: float | None = None, clip: bool = True, verbose: bool = False
+        self,
+        uid: Hashable,
+        iid: Hashable,
+        r_ui: float | None = None,
+        clip: bool = True,
+        verbose: bool = False,
     ) -> Prediction:
         uu, ii = self._inner_ids([uid], [iid])
         est, kk, impossible, unknown = self._predict_inner(uu, ii)
@@ -422,13 +436,19 @@ class _SymmetricKNN(AlgoBase):
         if self.user_based_:
             sim_row = self._sim(np.array([u]), np.arange(self.n_users_))[0]
             est = self._user_based_all_items(
-                items, sim_row, self.means_[u], self.sigmas_[u], None if self.bu_ is None else self.bu_[u]
+                items,
+                sim_row,
+                self.means_[u],
+                self.sigmas_[u],
+                None if self.bu_ is None else self.bu_[u],
             )
         else:
             est, _, _, _ = self._predict_inner(np.full(items.size, u, dtype=np.intp), items)
         if clip:
             est = self._clip(est)
-        return pd.Series(est, index=pd.Index([self.raw_iids_[j] for j in items], name="item"), name="est")
+        return pd.Series(
+            est, index=pd.Index([self.raw_iids_[j] for j in items], name="item"), name="est"
+        )
 
     def _fold_in_user(
         self, ratings: Mapping[Hashable, float]
@@ -488,7 +508,11 @@ class _SymmetricKNN(AlgoBase):
         is ``sim_row``: a segmented top-k over the items' ``ir`` lists."""
         lens = self.ir_ptr_[items + 1] - self.ir_ptr_[items]
         seg = np.repeat(np.arange(items.size), lens)
-        flat = np.concatenate([np.arange(self.ir_ptr_[j], self.ir_ptr_[j + 1]) for j in items]) if items.size else np.zeros(0, np.intp)
+        flat = (
+            np.concatenate([np.arange(self.ir_ptr_[j], self.ir_ptr_[j + 1]) for j in items])
+            if items.size
+            else np.zeros(0, np.intp)
+        )
         cand = self.ir_user_[flat]
         sims = sim_row[cand]
         mask = topk_mask_segments(seg, sims, self.k)
@@ -509,7 +533,9 @@ class _SymmetricKNN(AlgoBase):
             center = (self.global_mean_ + bu) + self.bi_[items]
         else:
             center = np.full(items.size, mean)
-        est = self._finish(np.zeros(items.size, np.intp), center, agg, ok, np.full(items.size, sigma))
+        est = self._finish(
+            np.zeros(items.size, np.intp), center, agg, ok, np.full(items.size, sigma)
+        )
         if self._impossible_if_few:
             est = np.where(ok, est, self.global_mean_)
         return est
@@ -538,7 +564,11 @@ class _SymmetricKNN(AlgoBase):
         if self.user_based_:
             a, b = self.ir_ptr_[i], self.ir_ptr_[i + 1]
             cand, cand_r = self.ir_user_[a:b], self.ir_r_[a:b]
-            row = self._sim_new_row(left) if left is not None else self._sim(np.array([u]), np.arange(self.n_users_))[0]
+            row = (
+                self._sim_new_row(left)
+                if left is not None
+                else self._sim(np.array([u]), np.arange(self.n_users_))[0]
+            )
             sims = row[cand]
             names = [self.raw_uids_[c] for c in cand]
         else:
@@ -563,14 +593,14 @@ class _SymmetricKNN(AlgoBase):
         """The ``n`` items most similar to ``iid`` (item-based models), ties by inner id like
         Surprise's ``get_neighbors``."""
         if self.user_based_:
-            raise ValueError("similar_items needs an item-based model (sim_options user_based=False)")
+            raise ValueError(
+                "similar_items needs an item-based model (sim_options user_based=False)"
+            )
         i = self.iid_index_[iid]
         row = self._sim(np.array([i]), np.arange(self.n_items_))[0]
         row[i] = -np.inf
         order = np.lexsort((np.arange(row.size), -row))[: min(n, row.size - 1)]
-        return pd.DataFrame(
-            {"item": [self.raw_iids_[j] for j in order], "similarity": row[order]}
-        )
+        return pd.DataFrame({"item": [self.raw_iids_[j] for j in order], "similarity": row[order]})
 
 
 class KNNBasic(_SymmetricKNN):
@@ -591,7 +621,7 @@ class KNNBasic(_SymmetricKNN):
     def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
         return ratings
 
-    def _finish(self, xs, center, agg, ok, x_sigma):  # noqa: ANN001
+    def _finish(self, xs, center, agg, ok, x_sigma):
         return agg
 
     def _fold_center(self, targets: np.ndarray, mean: float, bu: float) -> np.ndarray:
@@ -611,7 +641,7 @@ class KNNWithMeans(_SymmetricKNN):
     def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
         return ratings - self.means_[cand]
 
-    def _finish(self, xs, center, agg, ok, x_sigma):  # noqa: ANN001
+    def _finish(self, xs, center, agg, ok, x_sigma):
         return center + agg
 
 
@@ -628,7 +658,7 @@ class KNNWithZScore(_SymmetricKNN):
     def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
         return (ratings - self.means_[cand]) / self.sigmas_[cand]
 
-    def _finish(self, xs, center, agg, ok, x_sigma):  # noqa: ANN001
+    def _finish(self, xs, center, agg, ok, x_sigma):
         return center + agg * x_sigma
 
 
@@ -647,7 +677,7 @@ class KNNBaseline(_SymmetricKNN):
     def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
         return ratings - ((self.global_mean_ + self.bx_[cand]) + y_bias)
 
-    def _finish(self, xs, center, agg, ok, x_sigma):  # noqa: ANN001
+    def _finish(self, xs, center, agg, ok, x_sigma):
         return center + agg
 
     def _center(self, uu: np.ndarray, ii: np.ndarray, xs: np.ndarray) -> np.ndarray:

@@ -66,7 +66,9 @@ class Stats:
     def nbytes(self) -> int:
         if self.dense:
             return self.b.nbytes * 3
-        return sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in (self.b, self.v, self.v2))
+        return sum(
+            m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in (self.b, self.v, self.v2)
+        )
 
 
 def _exact_in_float32(values: np.ndarray, n_y: int) -> bool:
@@ -159,19 +161,24 @@ def similarity_block(
             sq = _prod(left.v2, right.b) + _prod(left.b, right.v2) - 2 * _prod(left.v, right.v)
             sim = 1 / (sq / freq + 1)
         elif name == "cosine":
-            sim = _prod(left.v, right.v) / np.sqrt(_prod(left.v2, right.b) * _prod(left.b, right.v2))
+            sim = _prod(left.v, right.v) / np.sqrt(
+                _prod(left.v2, right.b) * _prod(left.b, right.v2)
+            )
         elif name == "pearson":
             si = _prod(left.v, right.b)
             sj = _prod(left.b, right.v)
             num = freq * _prod(left.v, right.v) - si * sj
             den = np.sqrt(
-                (freq * _prod(left.v2, right.b) - si * si) * (freq * _prod(left.b, right.v2) - sj * sj)
+                (freq * _prod(left.v2, right.b) - si * si)
+                * (freq * _prod(left.b, right.v2) - sj * sj)
             )
             sim = num / den
             sim[den == 0] = 0
         elif name == "pearson_baseline":
             min_support = max(2, min_support)
-            sim = _prod(left.v, right.v) / np.sqrt(_prod(left.v2, right.b) * _prod(left.b, right.v2))
+            sim = _prod(left.v, right.v) / np.sqrt(
+                _prod(left.v2, right.b) * _prod(left.b, right.v2)
+            )
             sim *= (freq - 1) / (freq - 1 + shrinkage)
         else:
             raise NameError(f"Wrong sim name {name}. Allowed values are {', '.join(MEASURES)}.")
