@@ -1,0 +1,131 @@
+"""recommender.charts: every figure has a title, axis titles, exact hover text and sane axes."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from recommender import charts, eda
+from recommender.data import MovieLens
+
+
+@pytest.fixture(scope="module")
+def figures(ml: MovieLens) -> dict[str, go.Figure]:
+    """Every figure of the Explore page, built from the real data."""
+    user = 414
+    return {
+        "rating_distribution": charts.rating_distribution_chart(
+            eda.rating_distribution(ml), eda.rating_center(ml)
+        ),
+        "star_kind": charts.star_kind_chart(eda.star_kind_by_year(ml)),
+        "tail_movies": charts.long_tail_chart(eda.ratings_per_movie(ml), "movie"),
+        "tail_users": charts.long_tail_chart(eda.ratings_per_user(ml), "user"),
+        "genre_counts": charts.genre_counts_chart(eda.genre_stats(ml)),
+        "genre_spread": charts.genre_rating_spread_chart(eda.genre_stats(ml)),
+        "cooccurrence": charts.genre_cooccurrence_chart(eda.genre_cooccurrence(ml)),
+        "per_year": charts.movies_per_year_chart(eda.movies_per_release_year(ml)),
+        "decades": charts.decade_rating_chart(eda.rating_by_release_decade(ml)),
+        "monthly": charts.monthly_activity_chart(eda.monthly_activity(ml)),
+        "top_movies": charts.top_movies_chart(eda.bayesian_top_movies(ml, 20)),
+        "top_tags": charts.top_tags_chart(eda.top_tags(ml)),
+        "tags_per_movie": charts.tags_per_movie_chart(eda.tags_per_movie(ml)),
+        "user_hist": charts.user_histogram_chart(eda.user_rating_histogram(ml, user), user),
+        "user_genres": charts.user_genres_chart(eda.user_genre_preferences(ml, user), user),
+    }
+
+
+def _axis_titles(fig: go.Figure, axis: str) -> list[str]:
+    layout = fig.layout.to_plotly_json()
+    return [
+        (value.get("title") or {}).get("text") or ""
+        for key, value in layout.items()
+        if key.startswith(f"{axis}axis")
+    ]
+
+
+def test_every_figure_has_title_axis_titles_and_hover(figures):
+    for name, fig in figures.items():
+        assert fig.layout.title.text, name
+        assert any(_axis_titles(fig, "x")), name
+        # The top-movies dot plot labels movies on y; everything else titles both axes.
+        if name != "top_movies":
+            assert any(_axis_titles(fig, "y")), name
+        shown = [t for t in fig.data if t.hoverinfo != "skip"]
+        assert shown, name
+        for trace in shown:
+            if isinstance(trace, go.Box):
+                continue  # box hover is plotly's own list of the precomputed statistics
+            assert trace.hovertemplate, f"{name}: {trace.name} has no hover template"
+
+
+def test_units_in_axis_titles(figures):
+    assert "stars" in _axis_titles(figures["rating_distribution"], "x")[0]
+    assert "count" in _axis_titles(figures["rating_distribution"], "y")[0]
+    assert any("%" in t for t in _axis_titles(figures["star_kind"], "y"))
+
+
+def test_long_tail_axes_are_logarithmic_and_say_so(figures):
+    for name in ("tail_movies", "tail_users"):
+        fig = figures[name]
+        assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+        assert "log scale" in fig.layout.xaxis.title.text
+        assert "log scale" in fig.layout.yaxis.title.text
+    movie_hover = figures["tail_movies"].data[0].customdata[0][0]
+    assert movie_hover == "Forrest Gump (1994)"  # most-rated movie first
+
+
+def test_monthly_activity_uses_a_date_axis(figures):
+    fig = figures["monthly"]
+    assert fig.layout.xaxis.type == "date"
+    assert np.issubdtype(np.asarray(fig.data[0].x).dtype, np.datetime64)
+
+
+def test_cooccurrence_heatmap_is_readable(figures):
+    heatmap = figures["cooccurrence"].data[0]
+    z = np.asarray(heatmap.z, dtype=float)
+    assert z.shape == (19, 19)
+    assert np.isnan(np.diag(z)).all()  # 100 % on the diagonal would flatten the colour scale
+    assert np.nanmax(z) <= 100
+    assert list(heatmap.x)[0] == "Drama"  # ordered by number of movies
+    assert figures["cooccurrence"].layout.height >= 19 * 30
+
+
+def test_rating_distribution_marks_mean_and_median(figures):
+    names = [t.name for t in figures["rating_distribution"].data]
+    assert "Mean 3.50 ★" in names
+    assert "Median 3.5 ★" in names
+
+
+def test_top_movies_chart_keeps_rank_order(figures):
+    labels = list(figures["top_movies"].data[-2].y)
+    assert labels[0].startswith("1. Shawshank")
+    assert figures["top_movies"].layout.yaxis.autorange == "reversed"
+
+
+def test_readable_columns_cover_every_eda_frame(ml):
+    frames = [
+        eda.headline_numbers(ml, ml),
+        eda.rating_distribution(ml),
+        eda.rating_center(ml),
+        eda.star_kind_by_year(ml),
+        eda.ratings_per_user(ml),
+        eda.ratings_per_movie(ml),
+        eda.long_tail_stats(ml),
+        eda.genre_stats(ml),
+        eda.genre_cooccurrence(ml),
+        eda.movies_per_release_year(ml),
+        eda.rating_by_release_decade(ml),
+        eda.monthly_activity(ml),
+        eda.bayesian_top_movies(ml, 10),
+        eda.top_tags(ml),
+        eda.tags_per_movie(ml),
+        eda.user_rating_histogram(ml, 1),
+        eda.user_genre_preferences(ml, 1),
+        eda.user_recent_ratings(ml, 1),
+    ]
+    for frame in frames:
+        missing = [c for c in frame.columns if c not in charts.COLUMN_LABELS]
+        assert not missing, f"no readable label for {missing}"
+        renamed = charts.readable_columns(frame)
+        assert all("_" not in c for c in renamed.columns)
