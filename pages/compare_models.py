@@ -170,11 +170,14 @@ if run:
             failures.pop(result.config.key, None)
         else:
             failures[result.config.key] = result
-    st.success(
+    st.session_state["cmp_finished"] = (
         f"Finished {len(grid.results)} configurations in {time.perf_counter() - started:.1f} s"
         + (f" ({len(grid.failed)} failed: see the table)" if grid.failed else "")
     )
-    cached = cached_results(settings, configs)
+    st.rerun()  # redraw the controls (run button, counts) with the new cache state
+
+if finished := st.session_state.pop("cmp_finished", None):
+    st.success(finished)
 
 results = cached + [
     failures[c.key] for c in configs if c.key in failures and c not in {r.config for r in cached}

@@ -1,0 +1,97 @@
+"""Real browser: run the quick preset on the Compare models page and see the results table.
+
+The app gets its own server so its result cache lives in a temporary folder, never in data/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from recommender.evaluation import ENV_RESULTS_DIR
+from tests.conftest import PROJECT_ROOT, free_port, wait_for_app, wait_healthy
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def compare_server(movielens_dir, tmp_path_factory) -> Iterator[str]:
+    port = free_port()
+    folder = tmp_path_factory.mktemp("compare")
+    env = {
+        **os.environ,
+        "MOVIELENS_DIR": str(movielens_dir),
+        ENV_RESULTS_DIR: str(folder / "results"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = folder / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],  # fmt: skip
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, process)
+            yield url
+        except Exception:
+            print(log_path.read_text())
+            raise
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_quick_preset_runs_and_shows_the_results_table(browser, compare_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    try:
+        page.goto(f"{compare_server}/compare_models")
+        wait_for_app(page)
+        main = page.get_by_test_id("stMain")
+        expect(main).to_contain_text("press Run to compute them")
+        # fewer folds and users keep the browser run short; the preset is the quick one
+        for slider in ("Folds", "Users ranked per fold for the top-5 metrics"):
+            page.get_by_role("slider", name=slider).focus()
+            page.keyboard.press("Home")  # 2 folds, 25 users
+        expect(page.get_by_test_id("stSliderThumbValue")).to_have_text(["2", "25"])
+        expect(main).to_contain_text("5 configurations × 2 folds")
+        run = page.get_by_role("button", name="Run 5 of 5")
+        run.click()
+        expect(main).to_contain_text("Finished 5 configurations", timeout=180_000)
+        table = page.get_by_test_id("stDataFrame").first
+        expect(table).to_be_visible()
+        expect(main).to_contain_text("Results: mean ± standard deviation over folds")
+        expect(page.get_by_role("button", name="All cached: re-run")).to_be_visible()
+        expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+        expect(page.get_by_role("button", name="Download results (CSV)")).to_be_visible()
+    finally:
+        context.close()
