@@ -198,14 +198,24 @@ with tabs["Data quality"]:
         else:
             st.warning(f"{len(problems)} check(s) found rows that cleaning removes: see below.")
         st.subheader("Quality checks")
-        show_table(checks, "quality_checks")
-        left, right = st.columns(2)
+        show_table(
+            checks,
+            "quality_checks",
+            column_config={"Example": st.column_config.TextColumn(width="large")},
+        )
+        left, right = st.columns([2, 3])
         with left:
             st.subheader("Missing values per column")
-            show_table(missing, "missing_values")
+            # Columns with gaps first: the interesting rows must not hide below the fold.
+            missing = missing.sort_values("missing", ascending=False, kind="stable")
+            show_table(missing, "missing_values", height=35 * len(missing) + 40)
         with right:
             st.subheader("What cleaning changed")
-            show_table(changes, "cleaning_changes")
+            show_table(
+                changes,
+                "cleaning_changes",
+                column_config={"Fix": st.column_config.TextColumn(width="medium")},
+            )
 
 with tabs["Ratings"]:
     if tabs["Ratings"].open and not nothing_matches():

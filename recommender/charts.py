@@ -177,7 +177,7 @@ def star_kind_chart(frame: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat="d", dtick=2)
     fig.update_yaxes(
-        range=[0, 100], tickmode="linear", tick0=0, dtick=20, secondary_y=True, showgrid=False
+        range=[0, 105], tickmode="linear", tick0=0, dtick=20, secondary_y=True, showgrid=False
     )
     _style(fig, "Whole vs half stars by year of rating", "Year of rating", "Ratings (count)")
     fig.update_yaxes(title_text="Half-star share (%)", secondary_y=True)
