@@ -32,6 +32,7 @@ from recommender.metrics import RELEVANCE_THRESHOLD, TOP_N
 from recommender.models import BASELINE_ALGORITHMS, KNN_ALGORITHMS, SIMILARITIES, ModelConfig
 
 RECOMMEND_PAGE = "pages/recommend.py"
+PARALLEL_FROM_STEPS = 20
 PRESETS = {"quick": "Quick (5 models)", "all": "All KNN (32 + 3 baselines)", "custom": "Custom"}
 TABLE_METRICS = [
     "rmse",
@@ -152,7 +153,9 @@ if run:
         )
 
     started = time.perf_counter()
-    folds = evaluation_folds(ml, n_folds, DEFAULT_SEED)
+    # missing == 0 means "re-run": everything is recomputed
+    parallel = (missing or len(configs)) * n_folds >= PARALLEL_FROM_STEPS
+    folds = None if parallel else evaluation_folds(ml, n_folds, DEFAULT_SEED)
     grid = run_grid(
         configs,
         ml.ratings,
@@ -163,6 +166,8 @@ if run:
         use_cache=missing > 0,  # "re-run" when all are cached recomputes them
         progress=show,
         folds=folds,
+        # Two processes halve a long run; for a few steps their start-up (~5 s) is not worth it.
+        workers=2 if parallel else 1,
     )
     bar.empty()
     for result in grid.results:

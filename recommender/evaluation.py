@@ -597,10 +597,13 @@ def run_grid(
     write_cache: bool = True,
     progress: ProgressCallback | None = None,
     folds: Sequence[Fold] | None = None,
+    workers: int = 1,
 ) -> GridResult:
     """Evaluate ``configs`` on the same folds; cached results are returned without recomputing.
 
     ``use_cache=False`` recomputes everything; ``write_cache=False`` leaves the disk untouched.
+    ``workers > 1`` runs configuration × fold steps in that many worker processes, each building
+    the same seeded folds once (``folds`` is then unused).
 
     A configuration that raises is reported with its error (``ConfigResult.error``) and the rest
     go on. Successful results are written to the cache as soon as each configuration finishes.
@@ -620,48 +623,131 @@ def run_grid(
         else:
             todo.append(config)
     total = len(configs) * n_folds
-    done = (len(configs) - len(todo)) * n_folds
-    computed_steps, computed_seconds = 0, 0.0
+    state = {"done": (len(configs) - len(todo)) * n_folds, "computed": 0, "since": started}
 
     def report(current: str) -> None:
         if progress is None:
             return
         remaining = None
-        if computed_steps:
-            remaining = computed_seconds / computed_steps * (total - done)
-        progress(Progress(done, total, time.perf_counter() - started, remaining, current))
+        if state["computed"]:
+            per_step = (time.perf_counter() - state["since"]) / state["computed"]
+            remaining = per_step * (total - state["done"])
+        progress(Progress(state["done"], total, time.perf_counter() - started, remaining, current))
 
-    if todo:
-        report(f"Preparing {n_folds} folds…")
-        if folds is None:
-            folds = make_folds(ratings, n_folds, seed)
-        elif len(folds) != n_folds:
-            raise ValueError(f"Got {len(folds)} folds, expected {n_folds}.")
-    for config in todo:
-        fold_results: list[FoldResult] = []
-        error = None
-        for fold in folds:
-            report(f"{config.label} · fold {fold.index + 1} of {n_folds}")
-            step_start = time.perf_counter()
-            try:
-                fold_results.append(evaluate_fold(config, fold, engine, ranking, ranking_users))
-            except Exception as exc:  # one failing configuration must not stop the grid
-                error = _error_text(exc)
-            computed_steps += 1
-            computed_seconds += time.perf_counter() - step_start
-            done += 1
-            if error is not None:
-                done += n_folds - fold.index - 1  # skip this configuration's other folds
-                break
-        result = ConfigResult(config, engine, tuple(fold_results), error=error)
+    def finish(config: ModelConfig, fold_results: list[FoldResult], error: str | None) -> None:
+        result = ConfigResult(
+            config, engine, tuple(sorted(fold_results, key=lambda f: f.fold)), error=error
+        )
         if result.ok and write_cache:
             try:
                 save_result(settings, result, folder)
             except OSError as exc:
-                warnings.warn(f"Could not cache {config.key} in {folder}: {exc}", stacklevel=2)
+                warnings.warn(f"Could not cache {config.key} in {folder}: {exc}", stacklevel=3)
         results[config] = result
+
+    if todo:
+        report(f"Preparing {n_folds} folds…")
+        step = (engine, ranking, ranking_users)
+        if workers > 1:
+            _run_parallel(todo, ratings, n_folds, seed, step, workers, state, report, finish)
+        else:
+            if folds is None:
+                folds = make_folds(ratings, n_folds, seed)
+            elif len(folds) != n_folds:
+                raise ValueError(f"Got {len(folds)} folds, expected {n_folds}.")
+            state["since"] = time.perf_counter()
+            for config in todo:
+                fold_results: list[FoldResult] = []
+                error = None
+                for fold in folds:
+                    report(f"{config.label} · fold {fold.index + 1} of {n_folds}")
+                    outcome = _run_step(config, fold, *step)
+                    state["computed"] += 1
+                    state["done"] += 1
+                    if isinstance(outcome, str):
+                        error = outcome
+                        state["done"] += n_folds - fold.index - 1  # skip its other folds
+                        break
+                    fold_results.append(outcome)
+                finish(config, fold_results, error)
     report("Done")
     return GridResult(settings, [results[c] for c in configs], time.perf_counter() - started)
+
+
+def _run_step(
+    config: ModelConfig, fold: Fold, engine: Engine, ranking: bool, ranking_users: int | None
+) -> FoldResult | str:
+    """One configuration on one fold; the error text if it fails."""
+    try:
+        return evaluate_fold(config, fold, engine, ranking, ranking_users)
+    except Exception as exc:  # one failing configuration must not stop the grid
+        return _error_text(exc)
+
+
+_worker_folds: list[Fold] = []
+
+
+def _init_worker(ratings: pd.DataFrame, n_folds: int, seed: int) -> None:
+    _worker_folds[:] = make_folds(ratings, n_folds, seed)
+
+
+def _worker_step(config: ModelConfig, fold_index: int, step: tuple) -> FoldResult | str:
+    return _run_step(config, _worker_folds[fold_index], *step)
+
+
+def _run_parallel(
+    todo: list[ModelConfig],
+    ratings: pd.DataFrame,
+    n_folds: int,
+    seed: int,
+    step: tuple,
+    workers: int,
+    state: dict,
+    report: Callable[[str], None],
+    finish: Callable[[ModelConfig, list[FoldResult], str | None], None],
+) -> None:
+    """Run every configuration × fold step in a pool of ``workers`` spawned processes."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    frame = ratings[["userId", "movieId", "rating"]].copy()
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded (Streamlit) process
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(frame, n_folds, seed)
+    ) as pool:
+        pending = {
+            pool.submit(_worker_step, config, index, step): (config, index)
+            for config in todo
+            for index in range(n_folds)
+        }
+        collected: dict[ModelConfig, list[FoldResult]] = {c: [] for c in todo}
+        failed: dict[ModelConfig, str] = {}
+        state["since"] = time.perf_counter()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                config, index = pending.pop(future)
+                if future.cancelled():
+                    continue
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # a crashed worker fails its step, not the grid
+                    outcome = _error_text(exc)
+                state["computed"] += 1
+                state["done"] += 1
+                if isinstance(outcome, str):
+                    failed.setdefault(config, outcome)
+                    for other, (c, _) in list(pending.items()):  # skip its other folds
+                        if c == config and other.cancel():
+                            pending.pop(other)
+                            state["done"] += 1
+                else:
+                    collected[config].append(outcome)
+                if config in failed and not any(c == config for c, _ in pending.values()):
+                    finish(config, collected[config], failed[config])
+                elif len(collected[config]) == n_folds:
+                    finish(config, collected[config], None)
+                report(f"{config.label} · fold {index + 1} of {n_folds}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -760,6 +846,9 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help=f"cache folder (default: ${ENV_RESULTS_DIR} or {DEFAULT_RESULTS_DIR})",
     )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="worker processes (default 2; 1 runs in-process)"
+    )
     parser.add_argument("--csv", metavar="FILE", help="also write the summary table as CSV")
     parser.set_defaults(func=_cli)
 
@@ -807,6 +896,7 @@ def _cli(args: argparse.Namespace) -> int:
         directory=args.results_dir,
         use_cache=not args.no_cache,
         progress=_progress_bar(),
+        workers=args.workers,
     )
     table = summary_table(grid.results)
     shown = table[

@@ -182,3 +182,21 @@ def test_cli_evaluate_writes_the_same_cache(movielens_dir, tmp_path, capsys):
     assert "BaselineOnly" in out and "1 configurations (0 from cache)" in out
     assert len(list(tmp_path.rglob("baselineonly.json"))) == 1
     assert main(["evaluate", "--model", "nonsense-key"]) == 2
+
+
+def test_two_worker_processes_give_the_same_results(small, tmp_path):
+    configs = [USER_KNN, BASELINE]
+    kwargs = dict(n_folds=3, ranking_users=10, use_cache=False, write_cache=False)
+    alone = run_grid(configs, small, "subset", **kwargs)
+    seen = []
+    pooled = run_grid(configs, small, "subset", workers=2, progress=seen.append, **kwargs)
+
+    def scores(grid):  # everything but the timings
+        return [
+            [(f.fold, f.rmse, f.mae, f.precision, f.ndcg, f.coverage) for f in r.folds]
+            for r in grid.results
+        ]
+
+    assert all(r.ok for r in pooled.results)
+    assert scores(pooled) == scores(alone)
+    assert seen[-1].done == seen[-1].total == 6
