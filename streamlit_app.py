@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
     st.Page("pages/explore.py", title="Explore", icon="🔎"),
     st.Page("pages/compare_models.py", title="Compare models", icon="⚖️"),
+    st.Page("pages/recommend.py", title="Recommend", icon="🍿"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -14,7 +14,7 @@ import sys
 from recommender.data import DataError, load_movielens
 from recommender.summary import summarize
 
-COMMAND_MODULES: tuple[str, ...] = ("recommender.evaluation",)
+COMMAND_MODULES: tuple[str, ...] = ("recommender.evaluation", "recommender.recommend")
 
 
 def _info(args: argparse.Namespace) -> int:

@@ -144,3 +144,23 @@ def _evaluation_folds(_ratings, dataset_id: str, n_folds: int, seed: int) -> tup
 def evaluation_folds(ml: MovieLens, n_folds: int, seed: int) -> tuple:
     """The seeded K folds of ``ml`` for the Compare models page (shared, read-only)."""
     return _evaluation_folds(ml.ratings, f"{ml.name}-{ml.n_ratings}", n_folds, seed)
+
+
+@st.cache_resource(
+    show_spinner="Fitting the recommender on every rating (once per model)…", max_entries=2
+)
+def _recommender(_ml: MovieLens, dataset_id: str, model_key: str):
+    from recommender.models import ModelConfig
+    from recommender.recommend import Recommender
+
+    return Recommender.from_movielens(_ml, ModelConfig.from_key(model_key))
+
+
+def get_recommender(ml: MovieLens, model=None):
+    """The Recommend page's :class:`~recommender.recommend.Recommender`, fitted once on all of
+    ``ml`` and shared by every visitor: query it, never refit or change it. ``model`` is a
+    ``ModelConfig`` (default: the best configuration cached by Compare models)."""
+    from recommender.recommend import default_model, item_based
+
+    config = item_based(model or default_model(ml.name, ml.n_ratings))
+    return _recommender(ml, f"{ml.name}-{ml.n_ratings}", config.key)

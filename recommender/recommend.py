@@ -20,9 +20,10 @@ on one set of users and reported on another); see that script for the table.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -75,31 +76,45 @@ class Filters:
 # Blend
 
 
+SIGNALS = ("popularity", "content", "cf_rating", "cf_evidence", "cf_support")
+PERSONAL_SIGNALS = SIGNALS[1:]
+
+
 @dataclass(frozen=True)
 class BlendWeights:
-    """Weights of the standardised signals; they need not sum to one."""
+    """Weights of the standardised signals (they need not sum to one).
 
-    popularity: float
-    content: float
-    collaborative: float
+    * ``popularity``: Bayesian-average rating + log number of ratings;
+    * ``content``: cosine similarity of the movie's genres and tags to the visitor's profile;
+    * ``cf_rating``: the KNN model's predicted rating (fold-in);
+    * ``cf_evidence``: similarity-weighted sum of the visitor's ratings above their baselines;
+    * ``cf_support``: sum of the movie's similarities to the movies the visitor rated (how
+      strongly the neighbourhood connects it to them).
+    """
+
+    popularity: float = 0.0
+    content: float = 0.0
+    cf_rating: float = 0.0
+    cf_evidence: float = 0.0
+    cf_support: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
-        return {
-            "popularity": self.popularity,
-            "content": self.content,
-            "collaborative": self.collaborative,
-        }
+        return {name: getattr(self, name) for name in SIGNALS}
 
 
 # (minimum number of ratings, weights): the last row whose minimum is <= the visitor's count
-# applies. Chosen by benchmarks/cold_start.py on tuning users (see its output for the table).
+# applies. With 0 ratings the page shows popular movies spread across genres. The rest were chosen
+# by benchmarks/cold_start.py (seed 0) on 150 tuning users and checked on 150 other report users:
+# after 1 rating popularity alone is best; from 3 ratings the KNN neighbourhood (cf_support) and,
+# from 10, content and the predicted rating add to it, beating every single method (report users,
+# P@5 at n=20: blend 0.43 vs CF neighbours 0.37, popularity 0.35, content 0.07).
 BLEND_SCHEDULE: tuple[tuple[int, BlendWeights], ...] = (
-    (0, BlendWeights(popularity=1.0, content=0.0, collaborative=0.0)),
-    (1, BlendWeights(popularity=1.0, content=0.5, collaborative=0.25)),
-    (3, BlendWeights(popularity=1.0, content=0.5, collaborative=0.5)),
-    (5, BlendWeights(popularity=1.0, content=0.5, collaborative=0.5)),
-    (10, BlendWeights(popularity=1.0, content=0.5, collaborative=1.0)),
-    (20, BlendWeights(popularity=1.0, content=0.5, collaborative=1.0)),
+    (0, BlendWeights(popularity=1.0)),
+    (1, BlendWeights(popularity=1.0)),
+    (3, BlendWeights(popularity=1.0, cf_rating=0.1, cf_support=0.1)),
+    (5, BlendWeights(popularity=1.0, cf_support=0.1)),
+    (10, BlendWeights(popularity=1.0, content=0.25, cf_rating=0.25, cf_support=0.25)),
+    (20, BlendWeights(popularity=1.0, content=0.1, cf_evidence=0.1, cf_support=0.25)),
 )
 
 
@@ -128,7 +143,7 @@ def standardise(values: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 def blend_scores(
     signals: Mapping[str, np.ndarray], weights: BlendWeights, candidates: np.ndarray
 ) -> np.ndarray:
-    """Weighted sum of the standardised signals (``popularity``, ``content``, ``collaborative``)."""
+    """Weighted sum of the standardised signals (names as in :data:`SIGNALS`)."""
     total = np.zeros(len(candidates), dtype=np.float64)
     for name, weight in weights.as_dict().items():
         if weight and name in signals:
@@ -146,12 +161,15 @@ class FoldIn:
 
     ``estimates``: predicted rating (NaN where the model knows nothing of the movie);
     ``top_contributor``: per movie, the rated movieId whose rating pushed the estimate up the most
-    (-1 for none); ``support``: sum of the positive similarities to the rated movies used.
+    (-1 for none); ``support``: sum of the positive similarities to the rated movies used;
+    ``evidence``: similarity-weighted sum of the neighbours' terms (how much the visitor's ratings,
+    taken together, vouch for the movie: large only for movies close to several liked ones).
     """
 
     estimates: np.ndarray
     top_contributor: np.ndarray
     support: np.ndarray
+    evidence: np.ndarray
 
 
 class CollaborativeModel:
@@ -161,18 +179,27 @@ class CollaborativeModel:
     column-major) so that folding a visitor in is a gather of the columns of the movies they rated
     plus Surprise's aggregation formula: a few milliseconds instead of recomputing similarity blocks
     on every request. The formulas are the engine's (:mod:`recommender.knn`); ``tests/test_recommend``
-    checks the results against :meth:`recommender.knn.KNNBaseline.fold_in`. User-based models use
-    the engine's own ``fold_in``.
+    checks the results against :meth:`recommender.knn.KNNBaseline.fold_in`. A user-based
+    configuration is replaced by its item-based counterpart (:func:`item_based`).
     """
 
-    def __init__(self, config: ModelConfig = DEFAULT_MODEL, block_rows: int = 1024):
+    def __init__(
+        self,
+        config: ModelConfig = DEFAULT_MODEL,
+        block_rows: int = 1024,
+        memory_budget: int = 64 * 2**20,
+    ):
         self.config = config
         self.block_rows = block_rows
+        self.memory_budget = memory_budget
 
     def fit(self, ratings: pd.DataFrame, catalog_ids: np.ndarray) -> CollaborativeModel:
-        config = self.config if self.config.is_knn else DEFAULT_MODEL
+        config = item_based(self.config)
         self.config_ = config
         algo = config.build("fast")
+        # A small budget makes the engine keep its co-rating statistics sparse: computing the full
+        # item-item similarity below is then ~5x faster than with dense statistics.
+        algo.memory_budget = self.memory_budget
         algo.fit_ratings(
             ratings["userId"].to_numpy(np.int64),
             ratings["movieId"].to_numpy(np.int64),
@@ -180,13 +207,12 @@ class CollaborativeModel:
         )
         self.algo_ = algo
         self.global_mean_ = float(algo.global_mean_)
-        self.user_based_ = bool(algo.user_based_)
         raw_ids = np.asarray(algo.raw_iids_, dtype=np.int64)
         self.catalog_pos_ = pd.Index(catalog_ids).get_indexer(raw_ids)  # inner item -> row
         self.inner_of_ = pd.Index(raw_ids).get_indexer(catalog_ids)  # row -> inner item / -1
         self.n_catalog_ = len(catalog_ids)
         self.user_index_ = pd.Index(np.asarray(algo.raw_uids_))
-        self.sim_ = None if self.user_based_ else self._full_similarity(algo)
+        self.sim_ = self._full_similarity(algo)
         return self
 
     def _full_similarity(self, algo: Any) -> np.ndarray:
@@ -223,6 +249,7 @@ class CollaborativeModel:
         estimates = np.full(n, np.nan)
         contributor = np.full(n, -1, dtype=np.int64)
         support = np.zeros(n)
+        evidence = np.zeros(n)
         algo = self.algo_
         ids = np.fromiter((int(m) for m in ratings), np.int64, len(ratings))
         values = np.fromiter((float(r) for r in ratings.values()), np.float64, len(ratings))
@@ -230,11 +257,6 @@ class CollaborativeModel:
         known = inner >= 0
         ids, values, inner = ids[known], values[known], inner[known]
         rows = self.catalog_pos_ >= 0
-        if self.user_based_:
-            folded = algo.fold_in(dict(zip(ids.tolist(), values.tolist(), strict=True)), clip=False)
-            pos = pd.Index(self.catalog_ids_of(folded.index.to_numpy()))
-            estimates[pos] = folded.to_numpy()
-            return FoldIn(estimates, contributor, support)
         if user_bias is None:
             user_bias = self._user_bias(values, inner)
         targets = np.arange(algo.n_items_)
@@ -267,12 +289,9 @@ class CollaborativeModel:
             contributor[self.catalog_pos_[rows & pushed]] = ids[best[rows & pushed]]
         estimates[self.catalog_pos_[rows]] = est[rows]
         support[self.catalog_pos_[rows]] = den[rows]
+        evidence[self.catalog_pos_[rows]] = num[rows]
         estimates[self.catalog_pos_[inner]] = np.nan  # rated: not a prediction target
-        return FoldIn(estimates, contributor, support)
-
-    def catalog_ids_of(self, raw_ids: np.ndarray) -> np.ndarray:
-        inner = np.fromiter((self.algo_.iid_index_[m] for m in raw_ids), np.int64, len(raw_ids))
-        return self.catalog_pos_[inner]
+        return FoldIn(estimates, contributor, support, evidence)
 
     def _user_bias(self, values: np.ndarray, inner: np.ndarray) -> float:
         algo = self.algo_
@@ -292,7 +311,7 @@ class CollaborativeModel:
         """Item-item similarity of one catalog movie with every catalog movie (NaN: unknown)."""
         out = np.full(self.n_catalog_, np.nan)
         inner = self.inner_of_[catalog_row]
-        if inner < 0 or self.sim_ is None:
+        if inner < 0:
             return out
         column = self.sim_[:, inner].astype(np.float64)
         rows = self.catalog_pos_ >= 0
@@ -303,34 +322,44 @@ class CollaborativeModel:
     def fitted_arrays(self) -> list[np.ndarray]:
         algo = self.algo_
         arrays = [getattr(algo, name, None) for name in ("bi_", "bu_", "means_", "sigmas_")]
-        if self.sim_ is not None:
-            arrays.append(self.sim_)
-        return [np.asarray(a) for a in arrays if a is not None]
+        return [np.asarray(a) for a in arrays if a is not None] + [self.sim_]
 
 
 # --------------------------------------------------------------------------------------------
 # The facade
 
 
-def default_model(dataset_name: str) -> ModelConfig:
+def default_model(dataset_name: str, n_ratings: int | None = None) -> ModelConfig:
     """The best KNN configuration Compare models cached for this dataset, else the default."""
     try:
         from recommender.evaluation import best_cached_config
     except ImportError:
         return DEFAULT_MODEL
     try:
-        best = best_cached_config(dataset_name)
+        best = best_cached_config(dataset_name, n_ratings)
     except Exception:  # a broken or half-written cache must not break recommendations
         return DEFAULT_MODEL
-    return best if isinstance(best, ModelConfig) else DEFAULT_MODEL
+    return best if isinstance(best, ModelConfig) and best.is_knn else DEFAULT_MODEL
 
 
-@dataclass(frozen=True)
-class Component:
-    """One signal's scores for every catalog movie, and what its reasons need."""
+def item_based(config: ModelConfig) -> ModelConfig:
+    """The item-based counterpart of a KNN configuration (fold-in and "similar movies" need item
+    neighbourhoods); non-KNN configurations map to :data:`DEFAULT_MODEL`."""
+    if not config.is_knn:
+        return DEFAULT_MODEL
+    if not config.user_based:
+        return config
+    return ModelConfig(config.algorithm, config.similarity, False, config.k, config.min_k)
 
-    scores: np.ndarray
-    detail: dict[str, Any] = field(default_factory=dict)
+
+def movie_links(movie_id: int, imdb_id: Any = None, tmdb_id: Any = None) -> dict[str, str]:
+    """MovieLens, IMDb and TMDB pages of a movie (IMDb/TMDB only when links.csv has the id)."""
+    links = {"MovieLens": f"https://movielens.org/movies/{int(movie_id)}"}
+    if isinstance(imdb_id, str) and imdb_id.strip().strip("0"):
+        links["IMDb"] = f"https://www.imdb.com/title/tt{imdb_id.strip()}/"
+    if tmdb_id is not None and not pd.isna(tmdb_id):
+        links["TMDB"] = f"https://www.themoviedb.org/movie/{int(tmdb_id)}"
+    return links
 
 
 def _stars(rating: float) -> str:
@@ -343,7 +372,8 @@ class Recommender:
     Parameters
     ----------
     model:
-        KNN configuration for collaborative filtering (item-based; others fall back to the default).
+        KNN configuration for collaborative filtering; a user-based one is used in its item-based
+        form (:func:`item_based`), a non-KNN one falls back to :data:`DEFAULT_MODEL`.
     schedule:
         Blend weights by number of ratings (:data:`BLEND_SCHEDULE`).
     """
@@ -361,7 +391,7 @@ class Recommender:
         cls, ml: MovieLens, model: ModelConfig | None = None, **kwargs: Any
     ) -> Recommender:
         """Fit on the whole dataset; ``model`` defaults to :func:`default_model`."""
-        return cls(model=model or default_model(ml.name), **kwargs).fit(ml)
+        return cls(model=model or default_model(ml.name, ml.n_ratings), **kwargs).fit(ml)
 
     # -- fitting ----------------------------------------------------------------------------
 
@@ -432,13 +462,15 @@ class Recommender:
         return mask
 
     def signals(self, ratings: Mapping[int, float]) -> tuple[dict[str, np.ndarray], FoldIn]:
-        """The three raw signals for a visitor (used by the page, the CLI and the benchmark)."""
+        """The raw signals of :data:`SIGNALS` for a visitor (the page, the CLI and the benchmark)."""
         fold = self.collaborative_.fold_in(ratings)
         cf = np.where(np.isnan(fold.estimates), self.collaborative_.global_mean_, fold.estimates)
         return {
             "popularity": self.popularity_.scores_,
             "content": self.content_.score_profile(ratings),
-            "collaborative": cf,
+            "cf_rating": cf,
+            "cf_evidence": fold.evidence,
+            "cf_support": fold.support,
         }, fold
 
     # -- queries ----------------------------------------------------------------------------
@@ -502,8 +534,8 @@ class Recommender:
             score = content
         elif method == "blend":
             score = blend_scores(
-                {"collaborative": np.nan_to_num(cf), "content": np.nan_to_num(content)},
-                BlendWeights(0.0, 1.0, 1.0),
+                {"cf_rating": np.nan_to_num(cf), "content": np.nan_to_num(content)},
+                BlendWeights(content=1.0, cf_rating=1.0),
                 candidates,
             )
         else:
@@ -524,12 +556,21 @@ class Recommender:
         candidates: np.ndarray,
         rows: Sequence[int],
     ) -> list[str]:
+        """Which signal each row's reason should cite: the personal signal (content or CF) that
+        lifted it most, or popularity when no personal signal lifted it at all."""
         parts = {
             name: weight * standardise(np.asarray(signals[name], np.float64), candidates)
             for name, weight in weights.as_dict().items()
-            if weight
+            if weight and name in PERSONAL_SIGNALS
         }
-        return [max(parts, key=lambda name: parts[name][r]) for r in rows]
+        chosen = []
+        for r in rows:
+            best = max(parts, key=lambda name: parts[name][r], default=None)
+            if best is None or parts[best][r] <= 0:
+                chosen.append("popularity")
+            else:
+                chosen.append("content" if best == "content" else "collaborative")
+        return chosen
 
     def _reason(self, row: int, source: str, context: Mapping[str, Any]) -> str:
         movie_id = int(self.movie_ids_[row])
@@ -608,3 +649,103 @@ def _top_rows(scores: np.ndarray, n: int) -> list[int]:
         finite = finite[part]
     order = np.lexsort((finite, -scores[finite]))
     return [int(r) for r in finite[order]]
+
+
+# --------------------------------------------------------------------------------------------
+# Command line: python -m recommender recommend ...
+
+
+def _parse_rating(text: str) -> tuple[int, float]:
+    movie, sep, stars = text.partition("=")
+    try:
+        movie_id, rating = int(movie), float(stars)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected MOVIE_ID=STARS, e.g. 260=5 or 1196=4.5"
+        ) from None
+    if not sep or not RATING_MIN <= rating <= RATING_MAX or (rating * 2) % 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: stars must be a half step from 0.5 to 5")
+    return movie_id, rating
+
+
+def _print_frame(frame: pd.DataFrame, score: str) -> None:
+    if frame.empty:
+        print("No movie matches.")
+        return
+    for rank, row in enumerate(frame.itertuples(index=False), start=1):
+        value = (
+            f"{row.predicted_rating:.1f}★" if score == "rating" else f"similarity {row.score:.2f}"
+        )
+        print(f"{rank}. {row.title}  [{value}]  {', '.join(row.genres)}")
+        print(f"   {row.reason}")
+
+
+def _cli_filters(args: argparse.Namespace) -> Filters:
+    years = tuple(args.years) if args.years else None
+    return Filters(tuple(args.genre or ()), years, args.min_ratings)
+
+
+def _run_cli(args: argparse.Namespace) -> int:
+    import sys
+
+    from recommender.data import load_movielens
+    from recommender.search import TitleNotFoundError, resolve_title
+
+    ml = load_movielens(args.data)
+    model = ModelConfig.from_key(args.model) if args.model else None
+    rec = Recommender.from_movielens(ml, model)
+    filters = _cli_filters(args)
+    if args.mode == "similar":
+        popularity = rec.catalog_.set_index("movieId")["n_ratings"]
+        try:
+            movie_id = resolve_title(ml.movies, args.title, popularity)
+        except TitleNotFoundError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"Most similar to {rec.title_of(movie_id)} ({rec.model_.label}):")
+        for method in ("collaborative", "content"):
+            print(f"\n{method.capitalize()}:")
+            _print_frame(rec.similar_to(movie_id, args.n, filters, method=method), "similarity")
+        return 0
+    if args.mode == "user":
+        try:
+            frame = rec.for_user(args.user_id, args.n, filters)
+        except KeyError as error:
+            print(f"error: {error.args[0]}", file=sys.stderr)
+            return 2
+        print(f"Top {args.n} for user {args.user_id} ({rec.model_.label}):")
+        _print_frame(frame, "rating")
+        return 0
+    ratings = dict(args.rate or [])
+    unknown = [m for m in ratings if m not in rec.index_]
+    if unknown:
+        print(
+            f"warning: not in {ml.name}, ignored: {', '.join(map(str, unknown))}", file=sys.stderr
+        )
+    print(f"Top {args.n} from {len(ratings) - len(unknown)} rating(s) ({rec.model_.label}):")
+    _print_frame(rec.for_new_user(ratings, args.n, filters), "rating")
+    return 0
+
+
+def add_cli(subparsers: Any) -> None:
+    """``recommend [--rate ID=STARS ...] | recommend similar TITLE | recommend user ID``."""
+    parser = subparsers.add_parser(
+        "recommend",
+        help="top-N recommendations with reasons",
+        description="Recommend movies: from ratings (--rate 260=5 --rate 1196=4.5), for a title "
+        '(similar "Toy Story") or for an existing user (user 42).',
+    )
+    parser.add_argument(
+        "--rate", action="append", type=_parse_rating, metavar="ID=STARS", help="a rating"
+    )
+    parser.add_argument("-n", type=int, default=TOP_N, help="how many (default 5)")
+    parser.add_argument("--genre", action="append", help="only movies with this genre (repeat)")
+    parser.add_argument("--years", type=int, nargs=2, metavar=("FROM", "TO"))
+    parser.add_argument("--min-ratings", type=int, default=0, dest="min_ratings")
+    parser.add_argument("--model", help="ModelConfig key (default: best cached, else default)")
+    modes = parser.add_subparsers(dest="mode")
+    similar = modes.add_parser("similar", help="movies most like a title")
+    similar.add_argument("title")
+    user = modes.add_parser("user", help="top-N for an existing user")
+    user.add_argument("user_id", type=int)
+    parser.set_defaults(func=_run_cli, mode=None)

@@ -1,0 +1,206 @@
+"""The Recommender facade, its fold-in, the blend and the command line, on the real data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommender.__main__ import main
+from recommender.models import DEFAULT_MODEL, ModelConfig
+from recommender.recommend import (
+    BLEND_SCHEDULE,
+    RESULT_COLUMNS,
+    SIGNALS,
+    BlendWeights,
+    Filters,
+    Recommender,
+    blend_scores,
+    blend_weights,
+    item_based,
+    movie_links,
+    standardise,
+)
+
+STAR_WARS, EMPIRE, TOY_STORY, HEAT, MATRIX = 260, 1196, 1, 6, 2571
+SCI_FI_FAN = {STAR_WARS: 5.0, EMPIRE: 5.0, 1210: 4.5, MATRIX: 5.0, 1240: 4.5,
+              541: 4.5, 1200: 5.0, 1214: 5.0, 589: 4.0, 2628: 2.0}  # fmt: skip
+KIDS_FAN = {TOY_STORY: 5.0, 3114: 5.0, 2355: 4.5, 4886: 5.0, 6377: 4.5,
+            588: 4.5, 364: 5.0, 595: 4.0, 1907: 4.0, 8961: 4.5}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def rec(ml) -> Recommender:
+    return Recommender(DEFAULT_MODEL).fit(ml)
+
+
+def test_results_have_the_contract_columns_and_no_rated_movie(rec):
+    top = rec.for_new_user(SCI_FI_FAN)
+    assert list(top.columns) == list(RESULT_COLUMNS)
+    assert len(top) == 5
+    assert not set(top["movieId"]) & set(SCI_FI_FAN)
+    assert top["reason"].str.len().gt(10).all()
+    assert top["predicted_rating"].between(0.5, 5).all()
+    assert top["score"].is_monotonic_decreasing
+
+
+def test_different_tastes_get_different_lists_and_personal_reasons(rec):
+    sci_fi = rec.for_new_user(SCI_FI_FAN)
+    kids = rec.for_new_user(KIDS_FAN)
+    assert set(sci_fi["movieId"]) != set(kids["movieId"])
+    kid_genres = {g for genres in kids["genres"] for g in genres}
+    assert {"Animation", "Children"} & kid_genres
+    reasons = " | ".join(kids["reason"])
+    assert "because you rated" in reasons or "shares" in reasons
+
+
+def test_fold_in_matches_the_engine_and_changes_nothing(ml, rec):
+    before = rec.fingerprint()
+    cf = rec.collaborative_
+    mine = pd.Series(cf.fold_in(SCI_FI_FAN).estimates, index=rec.movie_ids_)
+    engine = cf.algo_.fold_in(SCI_FI_FAN, clip=False)
+    assert np.allclose(mine.reindex(engine.index).to_numpy(), engine.to_numpy(), atol=1e-6)
+    for ratings in (SCI_FI_FAN, KIDS_FAN, {}):
+        rec.for_new_user(ratings)
+    rec.similar_to(HEAT)
+    rec.for_user(42)
+    assert rec.fingerprint() == before
+
+
+def test_zero_ratings_give_popular_movies_across_genres(rec):
+    top = rec.for_new_user({}, n=10)
+    assert top["reason"].str.startswith("popular and well rated").all()
+    assert top["n_ratings"].min() >= 100
+    assert len({g for genres in top["genres"] for g in genres}) >= 8
+
+
+def test_filters_apply_and_an_empty_result_is_an_empty_frame(rec):
+    filters = Filters(genres=("Comedy",), years=(1990, 1999), min_ratings=20)
+    top = rec.for_new_user(SCI_FI_FAN, filters=filters)
+    assert len(top) == 5
+    assert top["genres"].map(lambda g: "Comedy" in g).all()
+    assert top["year"].between(1990, 1999).all()
+    assert (top["n_ratings"] >= 20).all()
+    nothing = rec.for_new_user(SCI_FI_FAN, filters=Filters(years=(1900, 1901), min_ratings=300))
+    assert nothing.empty and list(nothing.columns) == list(RESULT_COLUMNS)
+
+
+def test_unknown_movies_are_ignored_but_never_recommended(rec):
+    top = rec.for_new_user({STAR_WARS: 5.0, 999_999_999: 4.0})
+    assert len(top) == 5 and STAR_WARS not in set(top["movieId"])
+    assert rec.known_ratings({STAR_WARS: 5.0, 999_999_999: 4.0}) == {STAR_WARS: 5.0}
+
+
+def test_collaborative_reason_names_a_rated_movie(rec):
+    reasons = rec.for_new_user(SCI_FI_FAN, n=20)["reason"]
+    cf_reasons = reasons[reasons.str.startswith("because you rated")]
+    assert len(cf_reasons)
+    titles = {rec.title_of(m) for m in SCI_FI_FAN}
+    assert all(any(t in r for t in titles) for r in cf_reasons)
+    assert cf_reasons.str.contains("★").all()
+
+
+def test_similar_to_gives_both_views_with_scores(rec):
+    cf = rec.similar_to(HEAT, method="collaborative")
+    content = rec.similar_to(HEAT, method="content")
+    for frame in (cf, content):
+        assert len(frame) == 5 and HEAT not in set(frame["movieId"])
+        assert frame["score"].is_monotonic_decreasing and (frame["score"] > 0).all()
+        assert frame["reason"].str.contains("Heat (1995)", regex=False).all()
+    assert set(cf["movieId"]) != set(content["movieId"])
+    assert content["reason"].str.startswith("shares").all()
+    blended = rec.similar_to(HEAT, method="blend")
+    assert len(blended) == 5
+    with pytest.raises(ValueError, match="Unknown method"):
+        rec.similar_to(HEAT, method="magic")
+    with pytest.raises(KeyError, match="not in the dataset"):
+        rec.similar_to(-5)
+
+
+def test_for_user_never_recommends_what_they_rated(ml, rec):
+    rated = set(ml.ratings.loc[ml.ratings["userId"] == 42, "movieId"])
+    top = rec.for_user(42)
+    assert len(top) == 5 and not set(top["movieId"]) & rated
+    history = rec.user_history(42)
+    assert len(history) == len(rated) and history["rating"].is_monotonic_decreasing
+    with pytest.raises(KeyError, match="User 99999"):
+        rec.for_user(99999)
+
+
+def test_blend_weights_follow_the_schedule():
+    assert blend_weights(0) == BLEND_SCHEDULE[0][1]
+    assert blend_weights(4) == dict(BLEND_SCHEDULE)[3]
+    assert blend_weights(500) == BLEND_SCHEDULE[-1][1]
+    thresholds = [t for t, _ in BLEND_SCHEDULE]
+    assert thresholds == sorted(thresholds)
+    assert set(BLEND_SCHEDULE[-1][1].as_dict()) == set(SIGNALS)
+
+
+def test_blend_is_the_weighted_sum_of_standardised_signals():
+    rng = np.random.default_rng(0)
+    signals = {name: rng.normal(size=50) * (i + 1) + i for i, name in enumerate(SIGNALS)}
+    candidates = rng.random(50) > 0.3
+    weights = BlendWeights(popularity=1.0, content=0.5, cf_support=2.0)
+    expected = (
+        standardise(signals["popularity"], candidates)
+        + 0.5 * standardise(signals["content"], candidates)
+        + 2.0 * standardise(signals["cf_support"], candidates)
+    )
+    assert np.allclose(blend_scores(signals, weights, candidates), expected)
+    z = standardise(signals["content"], candidates)[candidates]
+    assert z.mean() == pytest.approx(0, abs=1e-9) and z.std() == pytest.approx(1)
+
+
+def test_user_based_configurations_use_their_item_based_counterpart():
+    user = ModelConfig("KNNWithMeans", "pearson", user_based=True, k=20)
+    assert item_based(user) == ModelConfig("KNNWithMeans", "pearson", False, 20)
+    assert item_based(ModelConfig("SVD")) == DEFAULT_MODEL
+    assert item_based(DEFAULT_MODEL) is DEFAULT_MODEL
+
+
+def test_links_point_to_movielens_imdb_and_tmdb(rec):
+    row = rec.catalog_.iloc[rec.row_of(TOY_STORY)]
+    assert movie_links(row["movieId"], row["imdbId"], row["tmdbId"]) == {
+        "MovieLens": "https://movielens.org/movies/1",
+        "IMDb": "https://www.imdb.com/title/tt0114709/",
+        "TMDB": "https://www.themoviedb.org/movie/862",
+    }
+    assert list(movie_links(5, None, pd.NA)) == ["MovieLens"]
+
+
+@pytest.fixture()
+def cli(movielens_dir, rec, monkeypatch, capsys):
+    """Run ``python -m recommender recommend …`` against the already fitted recommender."""
+    monkeypatch.setattr(Recommender, "from_movielens", classmethod(lambda cls, ml, model: rec))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--data", str(movielens_dir), "recommend", *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def test_cli_rate(cli, rec):
+    code, out, _ = cli("--rate", "260=5", "--rate", "1196=4.5")
+    assert code == 0
+    lines = [line for line in out.splitlines() if line[:2] in {f"{i}." for i in range(1, 6)}]
+    assert len(lines) == 5 and "★" in lines[0]
+    assert "Star Wars: Episode IV" not in "\n".join(lines)
+
+
+def test_cli_similar_and_user(cli):
+    code, out, _ = cli("similar", "toy story")
+    assert code == 0 and "Most similar to Toy Story (1995)" in out
+    assert "Collaborative:" in out and "Content:" in out
+    code, out, _ = cli("user", "42")
+    assert code == 0 and "Top 5 for user 42" in out
+
+
+def test_cli_bad_input_is_a_clear_message(cli):
+    code, _, err = cli("similar", "Godfathr")
+    assert code == 2 and "Did you mean" in err and "Godfather" in err
+    code, _, err = cli("user", "99999")
+    assert code == 2 and "User 99999" in err
+    with pytest.raises(SystemExit):
+        cli("--rate", "260=7")
