@@ -12,6 +12,7 @@ import streamlit as st
 
 from recommender import charts
 from recommender.cache import (
+    ensure_app_navigation,
     explore_frame,
     explore_headline,
     explore_quality,
@@ -25,6 +26,7 @@ GENRES_KEY, YEARS_KEY, MIN_RATINGS_KEY = "explore_genres", "explore_years", "exp
 URL_STATE_KEY = "explore_url_written"
 TABS = ["Data quality", "Ratings", "Popularity", "Genres", "Time", "Top movies", "Tags", "One user"]
 
+ensure_app_navigation()
 ml = get_movielens()
 bounds = get_explore_bounds(ml)
 full_years = (bounds.first_year, bounds.last_year)

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from recommender.cache import get_movielens
+from recommender.cache import ensure_app_navigation, get_movielens
 from recommender.data import CITATION
 from recommender.summary import summarize
 
+ensure_app_navigation()
 summary = summarize(get_movielens())
 
 st.title("🎬 MovieLens recommender")

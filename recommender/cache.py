@@ -19,6 +19,24 @@ from recommender.data import (
 )
 
 
+def ensure_app_navigation() -> None:
+    """Route this run through ``streamlit_app.py``'s ``st.navigation``; call first on every page.
+
+    Until some session has run ``st.navigation``, a fresh Streamlit server treats a ``pages/``
+    folder the old (v1) way: a shared deep link such as ``/explore?genres=Comedy`` opened as the
+    server's first request runs ``pages/explore.py`` on its own, without the app's sidebar, data
+    loading or layout. The public ``st.navigation`` clears that flag; here we clear it and rerun, and
+    the rerun lands on the same page (page ids derive from the URL path) with its query string.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a future Streamlit without the v1 emulation
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource(show_spinner="Reading the MovieLens data…", max_entries=2)
 def _dataset_at(path: str) -> MovieLens:
     return read_dataset(path)

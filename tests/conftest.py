@@ -7,6 +7,7 @@ fail: CI must never pass by skipping the real-data tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -102,30 +103,18 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> 
     raise TimeoutError(f"{url}/_stcore/health did not answer within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def app_server(movielens_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `streamlit run streamlit_app.py` on a free localhost port; yields its base URL."""
+@contextlib.contextmanager
+def running_app(movielens_dir: Path, log_path: Path) -> Iterator[str]:
+    """Run `streamlit run streamlit_app.py` on a free localhost port until the block ends."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {**os.environ, "MOVIELENS_DIR": str(movielens_dir), "PYTHONUNBUFFERED": "1"}
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "streamlit_app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
+                sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                "--server.port", str(port), "--server.address", "127.0.0.1",
+                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
             ],  # fmt: skip
             cwd=PROJECT_ROOT,
             env=env,
@@ -145,6 +134,13 @@ def app_server(movielens_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_server(movielens_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `streamlit run streamlit_app.py` shared by the session's browser tests; its base URL."""
+    with running_app(movielens_dir, tmp_path_factory.mktemp("streamlit") / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
