@@ -11,7 +11,7 @@
 Usage (heavy: Surprise's item-based fits take minutes and GBs)::
 
     flock /tmp/heavy.lock python benchmarks/evaluation_grid.py [--data PATH] [--workers 2]
-        [--ranking-users 0|N|all] [--skip-grid] [--skip-reference]
+        [--ranking-users 0|N|all] [--skip-grid] [--skip-reference] [--keep-results DIR]
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class PeakMemory:
         return self.peak_kb / 1024
 
 
-def run_full_grid(ml, workers: int, ranking_users: int | None) -> None:
+def run_full_grid(ml, workers: int, ranking_users: int | None, keep: str | None) -> None:
     configs = preset("all")
     ranking = ranking_users != 0
     label = (
@@ -111,7 +111,8 @@ def run_full_grid(ml, workers: int, ranking_users: int | None) -> None:
             last[0] = p.elapsed
             print(f"  {p.done:>3}/{p.total} steps  {p.elapsed:6.1f} s", flush=True)
 
-    with tempfile.TemporaryDirectory() as folder, PeakMemory() as memory:
+    with tempfile.TemporaryDirectory() as scratch, PeakMemory() as memory:
+        folder = keep or scratch
         started = time.perf_counter()
         grid = run_grid(
             configs, ml.ratings, ml.name, n_folds=5, seed=0, engine="fast", ranking=ranking,
@@ -165,13 +166,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--ranking-users", default="0", help="0 (off), N, or all")
     parser.add_argument("--skip-grid", action="store_true")
+    parser.add_argument("--keep-results", metavar="DIR", help="write the grid's cache here")
     parser.add_argument("--skip-reference", action="store_true")
     args = parser.parse_args()
     ml = load_movielens(args.data or ROOT.parent / "shared" / "movielens" / "ml-latest-small")
     print(f"{ml.name}: {ml.n_ratings:,} ratings, {ml.n_users} users, {os.cpu_count()} CPUs\n")
     if not args.skip_grid:
         users = None if args.ranking_users == "all" else int(args.ranking_users)
-        run_full_grid(ml, args.workers, users)
+        run_full_grid(ml, args.workers, users, args.keep_results)
     if not args.skip_reference:
         run_reference(ml)
 

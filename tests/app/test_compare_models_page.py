@@ -103,5 +103,5 @@ def test_empty_custom_choice_and_surprise_warning_are_explained(results):
     at.multiselect(key="cmp_algorithms").set_value(["KNNBaseline"])
     at.multiselect(key="cmp_based").set_value(["item"])
     at.radio(key="cmp_engine").set_value("surprise").run()
-    assert "several GB" in at.warning[0].value
+    assert "dense movie × movie similarity matrix" in at.warning[0].value
     assert not at.dataframe  # nothing run, nothing cached
