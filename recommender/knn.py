@@ -21,24 +21,18 @@ Beyond Surprise's API: :meth:`fold_in` (scores for a new user without refitting)
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from surprise import AlgoBase, PredictionImpossible, Trainset
 from surprise.prediction_algorithms.predictions import Prediction
 
+from recommender import knn_kernels as kern
 from recommender.baselines import baselines, fold_in_user_bias
-from recommender.similarities import (
-    MEASURES,
-    Stats,
-    build_stats,
-    similarity_block,
-    stack_row,
-    topk_mask,
-    topk_mask_segments,
-    truncated_neighbours,
-)
+from recommender.similarities import MEASURES, topk_mask
 
 __all__ = ["KNNBaseline", "KNNBasic", "KNNWithMeans", "KNNWithZScore"]
 
@@ -84,18 +78,21 @@ class _SymmetricKNN(AlgoBase):
         """Learn from a Surprise ``Trainset`` (same inner ids and list orders as Surprise)."""
         AlgoBase.fit(self, trainset)
         n_users, n_items = trainset.n_users, trainset.n_items
-        u = np.fromiter(
-            (uu for uu in range(n_users) for _ in trainset.ur[uu]), np.intp, trainset.n_ratings
-        )
-        i = np.fromiter((ii for uu in range(n_users) for ii, _ in trainset.ur[uu]), np.intp, u.size)
-        r = np.fromiter((rr for uu in range(n_users) for _, rr in trainset.ur[uu]), float, u.size)
+        n = trainset.n_ratings
+        ur_lists = [trainset.ur[uu] for uu in range(n_users)]
+        ir_lists = [trainset.ir[ii] for ii in range(n_items)]
+        ur_len = np.fromiter(map(len, ur_lists), np.intp, n_users)
+        ir_len = np.fromiter(map(len, ir_lists), np.intp, n_items)
+        flat = np.fromiter(chain.from_iterable(chain.from_iterable(ur_lists)), float, 2 * n)
+        u = np.repeat(np.arange(n_users, dtype=np.intp), ur_len)
+        i = flat[0::2].astype(np.intp)
+        r = flat[1::2].copy()
         # position of every rating in ir order, to lay the item lists out exactly as Surprise does
-        iu = np.fromiter(
-            (uu for ii in range(n_items) for uu, _ in trainset.ir[ii]), np.intp, u.size
-        )
+        iu = np.fromiter(chain.from_iterable(chain.from_iterable(ir_lists)), float, 2 * n)[0::2]
+        iu = iu.astype(np.intp)
         key = i * n_users + u  # (item, user) pairs are unique
         ir_perm = np.argsort(key, kind="stable")
-        wanted = np.repeat(np.arange(n_items), [len(trainset.ir[ii]) for ii in range(n_items)])
+        wanted = np.repeat(np.arange(n_items, dtype=np.intp), ir_len)
         want_key = wanted * n_users + iu
         item_order = ir_perm[np.searchsorted(key[ir_perm], want_key)]
         raw_u = [trainset.to_raw_uid(x) for x in range(n_users)]
@@ -190,68 +187,158 @@ class _SymmetricKNN(AlgoBase):
         bx, by = (self.bu_, self.bi_) if ub else (self.bi_, self.bu_)
         self.bx_, self.by_ = bx, by
 
-        budget = self.memory_budget
-        # sparse statistics: on this data SpGEMM beats dense BLAS (measured 3.4 s vs 12.8 s a fold)
-        dense_stats = False
-        if self.verbose:
-            print(f"Computing the {name} similarity statistics...")
-        self.stats_: Stats | None = build_stats(
-            name,
-            x_idx,
-            y_idx,
-            r,
-            n_x,
-            n_y,
-            dense=dense_stats,
-            global_mean=mu,
-            bx=bx,
-            by=by,
-        )
+        # the similarity value of every rating (ur order): the rating, or Surprise's residual
+        if name == "pearson_baseline":
+            assert bx is not None and by is not None
+            sv = r - ((mu + by[y_idx]) + bx[x_idx])
+        else:
+            sv = r
+        # xs: x -> its y's in ascending y order (Surprise accumulates over yr.items() in y order)
+        if y_idx.size and np.all(y_idx[1:] >= y_idx[:-1]):
+            xs_order = np.argsort(x_idx, kind="stable")
+        else:
+            xs_order = np.lexsort((y_idx, x_idx))
+        self.xs_ptr_ = np.r_[0, np.cumsum(np.bincount(x_idx, minlength=n_x))].astype(np.int64)
+        self.xs_y_ = np.ascontiguousarray(y_idx[xs_order], dtype=np.int64)
+        self.xs_v_ = np.ascontiguousarray(sv[xs_order], dtype=np.float64)
+        del xs_order
+        # yr: y -> its x's in Surprise's yr[y] order, with similarity values and neighbour terms
+        if ub:
+            self.yr_ptr_, self.yr_x_, yr_r = self.ir_ptr_, self.ir_user_, self.ir_r_
+            yr_sv, yr_y = sv[item_order], i[item_order]
+        else:
+            self.yr_ptr_, self.yr_x_, yr_r = self.ur_ptr_, self.ur_item_, self.ur_r_
+            yr_sv, yr_y = sv, u
+        self.yr_ptr_ = np.asarray(self.yr_ptr_, dtype=np.int64)
+        self.yr_x_ = np.asarray(self.yr_x_, dtype=np.int64)
+        self.yr_v_ = np.ascontiguousarray(yr_sv, dtype=np.float64)
+        pv, div = self._terms(self.yr_x_, yr_r, 0.0 if by is None else by[yr_y])
+        self.yr_pv_ = np.ascontiguousarray(pv, dtype=np.float64)
+        self.yr_div_ = np.ascontiguousarray(div if div is not None else np.ones(0), np.float64)
+        self.use_div_ = div is not None
+        del sv, yr_sv, yr_y, pv, div
+
         self.sim_full_: np.ndarray | None = None
         self.nbrs_ = None
+        self.nbrs_csc_ = None
+        if self.verbose:
+            print(f"Computing the {name} similarity matrix...")
         if self.save_nbrs is not None:
-            self.nbrs_ = truncated_neighbours(
-                name,
-                self.stats_,
-                self.save_nbrs,
-                min_support=self.min_support_,
-                shrinkage=self.shrinkage_,
-                block_bytes=budget // 2,
+            counts, ids, vals = kern.truncated_rows(
+                self.xs_ptr_,
+                self.xs_y_,
+                self.xs_v_,
+                self.yr_ptr_,
+                self.yr_x_,
+                self.yr_v_,
+                n_x,
+                kern.MEASURE_CODES[name],
+                float(self.min_support_),
+                self.shrinkage_,
+                int(max(0, min(self.save_nbrs, n_x - 1))),
+                kern.n_chunks(),
             )
-            self.stats_ = None
-        elif n_x * n_x * 8 * 8 <= budget:
-            self.sim_full_ = self._sim(np.arange(n_x), np.arange(n_x))
+            keep = np.arange(ids.shape[1])[None, :] < counts[:, None]
+            indptr = np.r_[0, np.cumsum(counts)]
+            self.nbrs_ = sp.csr_matrix((vals[keep], ids[keep], indptr), shape=(n_x, n_x))
+            del counts, ids, vals, keep
+            self.nbrs_csc_ = self.nbrs_.tocsc()
+            # the statistics are not kept in this mode (memory)
+            self.xs_ptr_ = self.xs_y_ = self.xs_v_ = None
+        elif n_x * n_x * 8 * 8 <= self.memory_budget:
+            self.sim_full_ = self._sim_rows(np.arange(n_x))
         return self
 
     # -------------------------------------------------------------- similarity
-    def _sim(self, rows: np.ndarray, cols: np.ndarray, left: Stats | None = None) -> np.ndarray:
-        """Block sim(rows, cols) with Surprise's diagonal (1). ``left`` overrides the row stats
-        (a folded-in entity, never equal to a training one)."""
-        if left is None and self.sim_full_ is not None:
-            return self.sim_full_[np.ix_(rows, cols)]
-        if left is None and self.nbrs_ is not None:
-            block = self.nbrs_[rows][:, cols].toarray()
-        else:
-            assert self.stats_ is not None
-            lst = self.stats_.rows(rows) if left is None else left
-            block = similarity_block(
-                self.sim_name_, lst, self.stats_.rows(cols), self.min_support_, self.shrinkage_
-            )
-        if left is None:
-            block[rows[:, None] == cols[None, :]] = 1.0
-        return block
+    def _measure_args(self) -> tuple:
+        return (
+            kern.MEASURE_CODES[self.sim_name_],
+            float(
+                max(2, self.min_support_)
+                if self.sim_name_ == "pearson_baseline"
+                else self.min_support_
+            ),
+            self.shrinkage_,
+        )
 
-    def _sim_new_row(self, left: Stats) -> np.ndarray:
-        if self.stats_ is None:
+    def _sim_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Dense rows sim(rows, every x), diagonal 1, from the statistics (compiled kernel)."""
+        if self.xs_ptr_ is None:
+            raise ValueError("this model (save_nbrs) did not keep the similarity statistics")
+        measure, min_support, shrinkage = self._measure_args()
+        return kern.sim_rows(
+            np.asarray(rows, dtype=np.int64),
+            self.xs_ptr_,
+            self.xs_y_,
+            self.xs_v_,
+            True,
+            self.yr_ptr_,
+            self.yr_x_,
+            self.yr_v_,
+            self.n_x_,
+            measure,
+            min_support,
+            shrinkage,
+            kern.n_chunks(),
+        )
+
+    def _sim(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Block sim(rows, cols) with Surprise's diagonal (1)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        if self.sim_full_ is not None:
+            return self.sim_full_[np.ix_(rows, cols)]
+        if self.nbrs_ is not None:
+            if rows.size <= cols.size:
+                block = self.nbrs_[rows][:, cols].toarray()
+            else:
+                block = self.nbrs_csc_[:, cols].toarray()[rows]
+            block[rows[:, None] == cols[None, :]] = 1.0
+            return block
+        # sim is symmetric (bit for bit): compute the shorter side's rows, chunked by the budget
+        transpose = rows.size > cols.size
+        src, dst = (cols, rows) if transpose else (rows, cols)
+        out = np.empty((src.size, dst.size))
+        step = max(1, int(self.memory_budget // 4 // max(1, self.n_x_ * 8)))
+        for s in range(0, src.size, step):
+            out[s : s + step] = self._sim_rows(src[s : s + step])[:, dst]
+        return out.T if transpose else out
+
+    def _sim_new_row(self, items: np.ndarray, vals: np.ndarray, bu: float) -> np.ndarray:
+        """Similarity of a new user (user-based) with every training user."""
+        if self.xs_ptr_ is None:
             raise ValueError("folding a new row into a save_nbrs model needs the statistics")
-        return similarity_block(
-            self.sim_name_, left, self.stats_, self.min_support_, self.shrinkage_
+        if self.sim_name_ == "pearson_baseline":
+            assert self.bi_ is not None
+            vals = vals - ((self.global_mean_ + self.bi_[items]) + bu)
+        order = np.argsort(items, kind="stable")
+        measure, min_support, shrinkage = self._measure_args()
+        return kern.sim_rows(
+            np.zeros(1, dtype=np.int64),
+            np.array([0, items.size], dtype=np.int64),
+            np.ascontiguousarray(items[order], dtype=np.int64),
+            np.ascontiguousarray(vals[order], dtype=np.float64),
+            False,
+            self.yr_ptr_,
+            self.yr_x_,
+            self.yr_v_,
+            self.n_x_,
+            measure,
+            min_support,
+            shrinkage,
+            1,
         )[0]
 
     # -------------------------------------------------------------- estimation
-    def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
+    def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: Any) -> np.ndarray:
         """Neighbour term v_j aggregated as sum sim * v_j / sum sim."""
         raise NotImplementedError
+
+    def _terms(
+        self, cand: np.ndarray, ratings: np.ndarray, y_bias: Any
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(numerator term, divisor or None) of each neighbour: Surprise adds sim * t (/ d)."""
+        return self._values(cand, ratings, y_bias), None
 
     def _finish(
         self,
@@ -272,28 +359,76 @@ class _SymmetricKNN(AlgoBase):
         targets: np.ndarray,
         cand: np.ndarray,
         ratings: np.ndarray,
-        y_bias: float,
-        left: Stats | None = None,
+        y_bias: Any,
         sim: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For every target x, (sum sim*v, sum sim, actual_k) over its top-k candidate neighbours."""
+        """For every target x, (sum sim*v, sum sim, actual_k) over its top-k candidate neighbours
+        (``cand`` in yr order), as Surprise accumulates them."""
         m = targets.size
         num = np.zeros(m)
         den = np.zeros(m)
         kk = np.zeros(m, dtype=np.int64)
         if cand.size == 0 or m == 0:
             return num, den, kk
-        vals = self._values(cand, ratings, y_bias)
+        pv, div = self._terms(cand, ratings, y_bias)
+        pv = np.ascontiguousarray(np.broadcast_to(pv, cand.shape), dtype=np.float64)
+        div_a = np.ascontiguousarray(div if div is not None else np.ones(0), dtype=np.float64)
         step = self._block_budget_rows(cand.size)
         for s in range(0, m, step):
             sl = slice(s, min(m, s + step))
-            block = sim[sl] if sim is not None else self._sim(targets[sl], cand, left)
-            mask = topk_mask(block, self.k)
-            w = np.where(mask, block, 0.0)
-            num[sl] = w @ vals
-            den[sl] = w.sum(axis=1)
-            kk[sl] = mask.sum(axis=1)
+            block = sim[sl] if sim is not None else self._sim(targets[sl], cand)
+            num[sl], den[sl], kk[sl] = kern.topk_block(
+                np.ascontiguousarray(block, dtype=np.float64), pv, div_a, div is not None, self.k
+            )
         return num, den, kk
+
+    def _grouped(
+        self,
+        targets: np.ndarray,
+        pair_ptr: np.ndarray,
+        pair_y: np.ndarray,
+        dense: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Compiled aggregation for pairs grouped by target (see ``knn_kernels.predict_grouped``)."""
+        measure, min_support, shrinkage = self._measure_args()
+        if dense is None:
+            dense = self.sim_full_
+        empty_i = np.zeros(1, dtype=np.int64)
+        empty_f = np.zeros(1)
+        if dense is not None:
+            source = kern.SRC_DENSE
+        elif self.nbrs_ is not None:
+            source = kern.SRC_NBRS
+        else:
+            source = kern.SRC_STATS
+        nb = self.nbrs_
+        return kern.predict_grouped(
+            np.asarray(targets, dtype=np.int64),
+            np.asarray(pair_ptr, dtype=np.int64),
+            np.asarray(pair_y, dtype=np.int64),
+            source,
+            self.xs_ptr_ if self.xs_ptr_ is not None else empty_i,
+            self.xs_y_ if self.xs_ptr_ is not None else empty_i,
+            self.xs_v_ if self.xs_ptr_ is not None else empty_f,
+            self.yr_ptr_,
+            self.yr_x_,
+            self.yr_v_,
+            self.yr_pv_,
+            self.yr_div_,
+            self.use_div_,
+            self.n_x_,
+            measure,
+            min_support,
+            shrinkage,
+            int(self.k),
+            np.ascontiguousarray(dense, dtype=np.float64)
+            if dense is not None
+            else np.zeros((1, 1)),
+            nb.indptr.astype(np.int64) if nb is not None else empty_i,
+            nb.indices.astype(np.int64) if nb is not None else empty_i,
+            nb.data if nb is not None else empty_f,
+            kern.n_chunks(),
+        )
 
     def _predict_inner(
         self, uu: np.ndarray, ii: np.ndarray
@@ -304,23 +439,17 @@ class _SymmetricKNN(AlgoBase):
         n = uu.size
         known = (uu >= 0) & (ii >= 0)
         xs, ys = (uu, ii) if self.user_based_ else (ii, uu)
-        yr_ptr, yr_x, yr_r = (
-            (self.ir_ptr_, self.ir_user_, self.ir_r_)
-            if self.user_based_
-            else (self.ur_ptr_, self.ur_item_, self.ur_r_)
-        )
         num = np.zeros(n)
         den = np.zeros(n)
         kk = np.zeros(n, dtype=np.int64)
         idx = np.flatnonzero(known)
-        order = idx[np.argsort(ys[idx], kind="stable")]
-        ys_sorted = ys[order]
-        bounds = np.flatnonzero(np.diff(ys_sorted)) + 1
-        for grp in np.split(order, bounds) if order.size else []:
-            y = int(ys[grp[0]])
-            a, b = yr_ptr[y], yr_ptr[y + 1]
-            y_bias = 0.0 if self.by_ is None else float(self.by_[y])
-            num[grp], den[grp], kk[grp] = self._aggregate(xs[grp], yr_x[a:b], yr_r[a:b], y_bias)
+        if idx.size:
+            order = idx[np.argsort(xs[idx], kind="stable")]
+            xo = xs[order]
+            starts = np.r_[0, np.flatnonzero(np.diff(xo)) + 1]
+            num[order], den[order], kk[order] = self._grouped(
+                xo[starts], np.r_[starts, xo.size], ys[order]
+            )
         return self._assemble(uu, ii, xs, known, num, den, kk)
 
     def _assemble(
@@ -376,15 +505,21 @@ class _SymmetricKNN(AlgoBase):
         uu, ii = self._inner_ids(uids, iids)
         est, kk, impossible, unknown = self._predict_inner(uu, ii)
         est = self._clip(est)
-        preds = []
-        for n, (uid, iid, r_ui) in enumerate(testset):
-            preds.append(
-                Prediction(
-                    uid, iid, r_ui, float(est[n]), self._details(kk[n], impossible[n], unknown[n])
-                )
+        details = self._details
+        preds = [
+            Prediction(uid, iid, r_ui, e, details(k, imp, unk))
+            for (uid, iid, r_ui), e, k, imp, unk in zip(
+                testset,
+                est.tolist(),
+                kk.tolist(),
+                impossible.tolist(),
+                unknown.tolist(),
+                strict=True,
             )
-            if verbose:
-                print(preds[-1])
+        ]
+        if verbose:
+            for pred in preds:
+                print(pred)
         return preds
 
     def _details(self, kk: int, impossible: bool, unknown: bool) -> dict[str, Any]:
@@ -443,7 +578,11 @@ class _SymmetricKNN(AlgoBase):
                 None if self.bu_ is None else self.bu_[u],
             )
         else:
-            est, _, _, _ = self._predict_inner(np.full(items.size, u, dtype=np.intp), items)
+            a, b = self.ur_ptr_[u], self.ur_ptr_[u + 1]
+            y_bias = 0.0 if self.by_ is None else self.by_[u]
+            num, den, kk = self._aggregate(items, self.ur_item_[a:b], self.ur_r_[a:b], y_bias)
+            uu = np.full(items.size, u, dtype=np.intp)
+            est, _, _, _ = self._assemble(uu, items, items, np.ones(items.size, bool), num, den, kk)
         if clip:
             est = self._clip(est)
         return pd.Series(
@@ -476,8 +615,7 @@ class _SymmetricKNN(AlgoBase):
         items, vals, mean, sigma, bu = self._fold_in_user(ratings)
         targets = np.setdiff1d(np.arange(self.n_items_), items)
         if self.user_based_:
-            left = self._new_user_stats(items, vals, bu)
-            sim_row = self._sim_new_row(left)
+            sim_row = self._sim_new_row(items, vals, bu)
             est = self._user_based_all_items(targets, sim_row, mean, sigma, bu)
         else:
             num, den, kk = self._aggregate(targets, items, vals, bu)
@@ -494,37 +632,18 @@ class _SymmetricKNN(AlgoBase):
     def _fold_center(self, targets: np.ndarray, mean: float, bu: float) -> np.ndarray:
         return self.means_[targets]
 
-    def _new_user_stats(self, items: np.ndarray, vals: np.ndarray, bu: float) -> Stats:
-        assert self.stats_ is not None
-        if self.sim_name_ == "pearson_baseline":
-            assert self.bi_ is not None
-            vals = vals - ((self.global_mean_ + self.bi_[items]) + bu)
-        return stack_row(self.stats_, items, vals)
-
     def _user_based_all_items(
         self, items: np.ndarray, sim_row: np.ndarray, mean: float, sigma: float, bu: float | None
     ) -> np.ndarray:
         """User-based estimates of ``items`` for one user whose similarity to every training user
-        is ``sim_row``: a segmented top-k over the items' ``ir`` lists."""
-        lens = self.ir_ptr_[items + 1] - self.ir_ptr_[items]
-        seg = np.repeat(np.arange(items.size), lens)
-        flat = (
-            np.concatenate([np.arange(self.ir_ptr_[j], self.ir_ptr_[j + 1]) for j in items])
-            if items.size
-            else np.zeros(0, np.intp)
+        is ``sim_row``: top-k over each item's ``ir`` list, as :meth:`test` does."""
+        items = np.asarray(items, dtype=np.int64)
+        num, den, kk = self._grouped(
+            np.zeros(1, dtype=np.int64),
+            np.array([0, items.size], dtype=np.int64),
+            items,
+            dense=np.asarray(sim_row, dtype=np.float64)[None, :],
         )
-        cand = self.ir_user_[flat]
-        sims = sim_row[cand]
-        mask = topk_mask_segments(seg, sims, self.k)
-        ybias = np.zeros(items.size) if self.by_ is None else self.by_[items]
-        if self._uses_baselines:  # Surprise's order: r - ((mu + b_x[nb]) + b_y[y])
-            vals = self.ir_r_[flat] - ((self.global_mean_ + self.bx_[cand]) + ybias[seg])
-        else:
-            vals = self._values(cand, self.ir_r_[flat], 0.0)
-        w = np.where(mask, sims, 0.0)
-        num = np.bincount(seg, weights=w * vals, minlength=items.size)
-        den = np.bincount(seg, weights=w, minlength=items.size)
-        kk = np.bincount(seg, weights=mask, minlength=items.size).astype(np.int64)
         ok = kk >= self.min_k
         with np.errstate(divide="ignore", invalid="ignore"):
             agg = np.where(ok & (den != 0), num / np.where(den == 0, 1, den), 0.0)
@@ -554,7 +673,7 @@ class _SymmetricKNN(AlgoBase):
         i = self.iid_index_[iid]
         if ratings is not None:
             items, vals, _, _, bu = self._fold_in_user(ratings)
-            left = self._new_user_stats(items, vals, bu) if self.user_based_ else None
+            left = (items, vals, bu) if self.user_based_ else None
         elif uid is not None:
             u = self.uid_index_[uid]
             a, b = self.ur_ptr_[u], self.ur_ptr_[u + 1]
@@ -565,7 +684,7 @@ class _SymmetricKNN(AlgoBase):
             a, b = self.ir_ptr_[i], self.ir_ptr_[i + 1]
             cand, cand_r = self.ir_user_[a:b], self.ir_r_[a:b]
             row = (
-                self._sim_new_row(left)
+                self._sim_new_row(*left)
                 if left is not None
                 else self._sim(np.array([u]), np.arange(self.n_users_))[0]
             )
@@ -657,6 +776,12 @@ class KNNWithZScore(_SymmetricKNN):
 
     def _values(self, cand: np.ndarray, ratings: np.ndarray, y_bias: float) -> np.ndarray:
         return (ratings - self.means_[cand]) / self.sigmas_[cand]
+
+    def _terms(
+        self, cand: np.ndarray, ratings: np.ndarray, y_bias: Any
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        # Surprise: sum_ratings += sim * (r - mu_nb) / sigma_nb
+        return ratings - self.means_[cand], self.sigmas_[cand]
 
     def _finish(self, xs, center, agg, ok, x_sigma):
         return center + agg * x_sigma
