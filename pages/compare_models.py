@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from recommender.cache import evaluation_folds, get_movielens
+from recommender.cache import ensure_app_navigation, evaluation_folds, get_movielens
 from recommender.evaluation import (
     DEFAULT_FOLDS,
     DEFAULT_RANKING_USERS,
@@ -43,11 +43,25 @@ TABLE_METRICS = [
     "hit_rate",
     "coverage",
     "mean_popularity",
-    "fit_seconds",
-    "test_seconds",
+    "total_seconds",
 ]
-CHART_METRICS = TABLE_METRICS
+CHART_METRICS = [*TABLE_METRICS[:-1], "fit_seconds", "test_seconds", "total_seconds"]
 
+
+# Buttons act through callbacks and session state, so a rerun (ensure_app_navigation may do one)
+# cannot swallow a click.
+def request_run() -> None:
+    st.session_state["cmp_run_requested"] = True
+
+
+def hand_over(key: str) -> None:
+    st.session_state["recommend_model_key"] = ModelConfig.from_key(key).key
+    st.session_state["cmp_hand_over"] = True
+
+
+ensure_app_navigation()
+if st.session_state.pop("cmp_hand_over", False) and Path(RECOMMEND_PAGE).exists():
+    st.switch_page(RECOMMEND_PAGE)
 ml = get_movielens()
 
 st.title("⚖️ Compare models")
@@ -131,11 +145,13 @@ if engine == "surprise" and any(c.is_knn for c in configs):
 cached = cached_results(settings, configs)
 missing = len(configs) - len(cached)
 run_col, info_col = st.columns([1, 4], vertical_alignment="center")
-run = run_col.button(
+run_col.button(
     f"Run {missing} of {len(configs)}" if missing else "All cached: re-run",
     type="primary",
     key="cmp_run",
+    on_click=request_run,
 )
+run = st.session_state.pop("cmp_run_requested", False)
 info_col.caption(
     f"{len(configs)} configurations × {n_folds} folds on `{ml.name}` "
     f"({len(cached)} cached, {missing} to compute). Results are kept on disk and reopen instantly."
@@ -213,17 +229,21 @@ def fmt(mean: float, std: float, digits: int) -> str:
     return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
-DIGITS = {"mean_popularity": 1, "fit_seconds": 2, "test_seconds": 2}
+DIGITS = {"rmse": 4, "mae": 4, "mean_popularity": 1} | dict.fromkeys(
+    ["fit_seconds", "test_seconds", "total_seconds"], 2
+)
 shown = pd.DataFrame(
     {"Model": table["model"]}
     | {
         METRIC_NAMES[m]: [
-            fmt(a, b, DIGITS.get(m, 4)) for a, b in zip(table[m], table[f"{m}_std"], strict=True)
+            fmt(a, b, DIGITS.get(m, 3)) for a, b in zip(table[m], table[f"{m}_std"], strict=True)
         ]
         for m in TABLE_METRICS
     }
     | {"Status": np.where(table["error"] != "", "❌ " + table["error"], "✅")}
 )
+if (table["error"] == "").all():
+    shown = shown.drop(columns="Status")  # room for the metrics when nothing failed
 
 
 def highlight(frame: pd.DataFrame) -> pd.DataFrame:
@@ -236,9 +256,19 @@ def highlight(frame: pd.DataFrame) -> pd.DataFrame:
     return styles
 
 
-st.dataframe(shown.style.apply(highlight, axis=None), hide_index=True, key="cmp_table")
+st.dataframe(
+    shown.style.apply(highlight, axis=None),
+    hide_index=True,
+    height=min(38 + 35 * len(shown), 38 + 35 * 36),  # the full grid without an inner scrollbar
+    key="cmp_table",
+)
 
 csv = table.rename(columns={"key": "model_key"}).to_csv(index=False).encode("utf-8")
+st.caption(
+    "Low precision with a low mean popularity means a model's top-5 is filled with rarely rated "
+    "movies, whose estimate rests on one or two neighbours: accurate ratings on average (RMSE) "
+    "do not make a good top-5."
+)
 st.download_button(
     "Download results (CSV)",
     csv,
@@ -259,16 +289,17 @@ chart = ok.dropna(subset=[metric]).sort_values(metric, ascending=metric in LOWER
 if chart.empty:
     st.info(f"No {METRIC_NAMES[metric]} for these models (the Surprise engine gives no top-5).")
 else:
+    # Dots, not bars: differences between models are small next to the distance from zero.
     bars = go.Figure(
-        go.Bar(
+        go.Scatter(
             x=chart[metric],
             y=chart["model"],
-            orientation="h",
+            mode="markers",
+            marker={"size": 9, "color": "#4C78A8"},
             error_x={"type": "data", "array": chart[f"{metric}_std"], "visible": True},
             customdata=np.stack([chart[f"{metric}_std"], chart["folds"]], axis=-1),
             hovertemplate="%{y}<br>mean %{x:.4f} ± %{customdata[0]:.4f} (std over "
             "%{customdata[1]} folds)<extra></extra>",
-            marker_color="#4C78A8",
         )
     )
     unit = (
@@ -277,7 +308,7 @@ else:
         else (" (training ratings)" if metric == "mean_popularity" else "")
     )
     bars.update_layout(
-        title=f"{METRIC_NAMES[metric]} per model (mean over {n_folds} folds, bars = ±1 std)",
+        title=f"{METRIC_NAMES[metric]} per model (dot = mean over {n_folds} folds, whiskers = ±1 std)",
         xaxis_title=f"{METRIC_NAMES[metric]}{unit}",
         yaxis_title="Model",
         yaxis={"autorange": "reversed"},
@@ -287,13 +318,12 @@ else:
     st.plotly_chart(bars, key="cmp_bars")
 
 st.subheader("Accuracy against cost")
-ok["seconds"] = ok["fit_seconds"] + ok["test_seconds"]
 ok["kind"] = np.where(ok["algorithm"].isin(KNN_ALGORITHMS), ok["based"] + "-based KNN", "baseline")
 scatter = go.Figure()
 for kind, part in ok.groupby("kind", sort=True):
     scatter.add_trace(
         go.Scatter(
-            x=part["seconds"],
+            x=part["total_seconds"],
             y=part["rmse"],
             mode="markers",
             name=kind,
@@ -333,11 +363,8 @@ else:
     labels = dict(zip(knn["key"], knn["model"], strict=True))
     pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
     chosen = pick_col.selectbox(
-        "Configuration (best RMSE first)", list(labels), format_func=labels.get, key="cmp_pick"
-    )
-    if go_col.button("Use in Recommend", key="cmp_use"):
-        st.session_state["recommend_model_key"] = ModelConfig.from_key(chosen).key
-        if Path(RECOMMEND_PAGE).exists():
-            st.switch_page(RECOMMEND_PAGE)
-        else:
-            st.info(f"Saved `{chosen}` for the Recommend page, which is not available yet.")
+        "Configuration (best RMSE first)", list(labels), format_func=labels.get
+    )  # no key: a new list of configurations starts again from its best
+    go_col.button("Use in Recommend", key="cmp_use", on_click=hand_over, args=(chosen,))
+    if not Path(RECOMMEND_PAGE).exists():
+        st.caption("The Recommend page is not available in this app.")

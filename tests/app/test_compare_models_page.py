@@ -87,10 +87,12 @@ def test_use_in_recommend_hands_over_the_chosen_configuration(results):
     at.button(key="cmp_run").click().run()
     assert not at.exception
     chosen = ModelConfig("KNNWithMeans", "msd", user_based=True)
-    assert at.selectbox(key="cmp_pick").value == chosen.key
+    pick = next(s for s in at.selectbox if s.label == "Configuration (best RMSE first)")
+    assert pick.value == chosen.key
     at.button(key="cmp_use").click().run()
     assert not at.exception
     assert at.session_state["recommend_model_key"] == chosen.key
+    assert any("Recommend" in t.value for t in at.title)  # the Recommend page took over
 
 
 def test_empty_custom_choice_and_surprise_warning_are_explained(results):
