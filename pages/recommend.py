@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from recommender.cache import get_movielens, get_recommender
+from recommender.cache import ensure_app_navigation, get_movielens, get_recommender
 from recommender.models import ModelConfig
 from recommender.ratings_io import RatingsImportError, export_ratings_csv, import_ratings_csv
 from recommender.recommend import (
@@ -29,6 +29,7 @@ NOT_SEEN = 0.0
 MODES = {"rate": "⭐ Rate movies", "title": "🎞️ Pick a title", "user": "👤 Pick a user"}
 ONBOARDING_SIZE = 12
 
+ensure_app_navigation()
 ml = get_movielens()
 
 # --- Model: the configuration handed over by Compare models, else the best cached one ---------
@@ -90,6 +91,24 @@ def show_cards(frame: pd.DataFrame, score_kind: str, empty_message: str) -> None
             st.caption(f"💡 {md(row.reason)}")
             links = movie_links(row.movieId, row.imdbId, row.tmdbId)
             st.markdown(" · ".join(f"[{name}]({url})" for name, url in links.items()))
+
+
+SIGNAL_NAMES = {
+    "popularity": "Popularity",
+    "content": "Content (genres, tags)",
+    "cf_rating": "CF predicted rating",
+    "cf_evidence": "CF evidence",
+    "cf_support": "CF neighbourhood",
+}
+
+
+def schedule_table() -> pd.DataFrame:
+    """The blend weights by number of ratings, readable."""
+    rows = [
+        {"From ratings": n, **{SIGNAL_NAMES[k]: v for k, v in w.as_dict().items()}}
+        for n, w in BLEND_SCHEDULE
+    ]
+    return pd.DataFrame(rows)
 
 
 def set_rating(movie_id: int, key: str) -> None:
@@ -308,12 +327,28 @@ if mode == "rate":
         weights = blend_weights(len(known), BLEND_SCHEDULE)
         if not known:
             st.caption("Rate a few movies to personalise this list. Until then: crowd favourites.")
+        elif any(v for k, v in weights.as_dict().items() if k != "popularity"):
+            st.caption(f"Personalised from your {len(known)} rating(s).")
         else:
-            used = ", ".join(
-                f"{k.replace('_', ' ')} ×{v:g}" for k, v in weights.as_dict().items() if v
+            st.caption(
+                f"From your {len(known)} rating(s): still mostly crowd favourites — rate a few "
+                "more and your taste takes over."
             )
-            st.caption(f"From your {len(known)} rating(s) · blend: {used}")
         show_cards(rec.for_new_user(my_ratings, n=5, filters=filters), "rating", no_match)
+        with st.expander("How this list is made"):
+            st.markdown(
+                "Each movie gets five scores, standardised and added with weights that depend on "
+                "how many movies you rated. The weights were chosen by replaying held-out "
+                "MovieLens users (`benchmarks/cold_start.py`): with few ratings, crowd favourites "
+                "are the best bet; with more, your neighbourhood in the collaborative model "
+                "takes a growing share."
+            )
+            st.dataframe(
+                schedule_table(),
+                hide_index=True,
+                use_container_width=True,
+                column_config={"From ratings": st.column_config.NumberColumn(format="%d")},
+            )
 
 
 # --- Mode 2: pick a title --------------------------------------------------------------------
@@ -414,15 +449,16 @@ else:
         history = rec.user_history(user)
         st.subheader(f"Their {len(history):,} ratings")
         st.caption(f"Mean {history['rating'].mean():.2f} ★ · best first")
+        table = history.assign(genres=history["genres"].map(", ".join))
         st.dataframe(
-            history.assign(genres=history["genres"].map(", ".join)).drop(columns="movieId"),
+            table[["rating", "title", "year", "genres"]],
             hide_index=True,
             use_container_width=True,
-            height=560,
+            height=720,
             column_config={
-                "title": st.column_config.TextColumn("Title", width="large"),
-                "year": st.column_config.NumberColumn("Year", format="%d"),
-                "genres": st.column_config.TextColumn("Genres"),
-                "rating": st.column_config.NumberColumn("Rating", format="%.1f ★"),
+                "rating": st.column_config.NumberColumn("Rating", format="%.1f ★", width="small"),
+                "title": st.column_config.TextColumn("Title", width="medium"),
+                "year": st.column_config.NumberColumn("Year", format="%d", width="small"),
+                "genres": st.column_config.TextColumn("Genres", width="medium"),
             },
         )

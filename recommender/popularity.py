@@ -73,7 +73,7 @@ def varied_top(
     genres: Sequence[Collection[str]],
     n: int,
     candidates: np.ndarray | None = None,
-    repeat_penalty: float = 0.35,
+    repeat_penalty: float = 0.8,
     pool: int = 200,
 ) -> list[int]:
     """Positions of ``n`` high-scoring items spread across genres (greedy, maximal-marginal style).

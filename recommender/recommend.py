@@ -490,7 +490,7 @@ class Recommender:
         weights = blend_weights(len(known), self.schedule)
         total = blend_scores(signals, weights, candidates)
         total[~candidates] = -np.inf
-        rows = _top_rows(total, n)
+        rows = _top_rows(total, n, self.popularity_.n_ratings_)
         reasons_from = self._dominant_signal(signals, weights, candidates, rows)
         return self._frame(rows, total[rows], reasons_from, {"ratings": known, "fold": fold})
 
@@ -543,7 +543,7 @@ class Recommender:
         ranked = np.where(candidates & ~np.isnan(score), score, -np.inf)
         # A similarity of 0 says nothing: leave it out rather than pad the list with noise.
         ranked[ranked <= 0] = -np.inf if method != "blend" else ranked[ranked <= 0]
-        rows = _top_rows(ranked, n)
+        rows = _top_rows(ranked, n, self.popularity_.n_ratings_)
         source = ["similar-" + method] * len(rows)
         return self._frame(rows, score[rows], source, {"anchor": int(movie_id), "cf": cf})
 
@@ -639,16 +639,17 @@ class Recommender:
         return digest.hexdigest()
 
 
-def _top_rows(scores: np.ndarray, n: int) -> list[int]:
-    """Rows of the ``n`` highest finite scores, best first (ties: lower row first)."""
+def _top_rows(scores: np.ndarray, n: int, popularity: np.ndarray) -> list[int]:
+    """Rows of the ``n`` highest finite scores, best first; ties go to the more-rated movie, then
+    to the lower row (content similarities are often exactly equal)."""
     finite = np.flatnonzero(np.isfinite(scores))
     if finite.size == 0 or n <= 0:
         return []
     if finite.size > n:
-        part = np.argpartition(-scores[finite], n - 1)[:n]
-        finite = finite[part]
-    order = np.lexsort((finite, -scores[finite]))
-    return [int(r) for r in finite[order]]
+        cutoff = np.partition(scores[finite], finite.size - n)[finite.size - n]
+        finite = finite[scores[finite] >= cutoff]  # every row tied with the n-th stays in
+    order = np.lexsort((finite, -popularity[finite], -scores[finite]))
+    return [int(r) for r in finite[order[:n]]]
 
 
 # --------------------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ def test_pick_a_user_shows_top5_next_to_their_history(page_env, ml):
     history = at.dataframe[0].value
     rated = ml.ratings[ml.ratings["userId"] == 42]
     assert len(history) == len(rated)
-    assert list(history.columns) == ["title", "year", "genres", "rating"]
+    assert list(history.columns) == ["rating", "title", "year", "genres"]
     cards = card_titles(at)
     assert len(cards) == 5 and not set(cards) & set(history["title"])
 
