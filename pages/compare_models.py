@@ -34,18 +34,9 @@ from recommender.models import BASELINE_ALGORITHMS, KNN_ALGORITHMS, SIMILARITIES
 RECOMMEND_PAGE = "pages/recommend.py"
 PARALLEL_FROM_STEPS = 20
 PRESETS = {"quick": "Quick (5 models)", "all": "All KNN (32 + 3 baselines)", "custom": "Custom"}
-TABLE_METRICS = [
-    "rmse",
-    "mae",
-    "precision",
-    "recall",
-    "ndcg",
-    "hit_rate",
-    "coverage",
-    "mean_popularity",
-    "total_seconds",
-]
-CHART_METRICS = [*TABLE_METRICS[:-1], "fit_seconds", "test_seconds", "total_seconds"]
+ACCURACY_METRICS = ["rmse", "mae", "fit_seconds", "test_seconds", "total_seconds"]
+RANKING_METRICS = ["precision", "recall", "ndcg", "hit_rate", "coverage", "mean_popularity"]
+CHART_METRICS = ["rmse", "mae", *RANKING_METRICS, "fit_seconds", "test_seconds", "total_seconds"]
 
 
 # Buttons act through callbacks and session state, so a rerun (ensure_app_navigation may do one)
@@ -125,6 +116,7 @@ with st.container(border=True):
         "for every user is the slow part of a run.",
     )
 ranking_users = {"all": None, "off": 0}.get(ranking_choice, ranking_choice)
+RANKED_USERS_TEXT = {None: "all users", 0: "no users (ranking off)"}
 settings = GridSettings(ml.name, ml.n_ratings, n_folds, DEFAULT_SEED, engine, ranking_users)
 
 if not configs:
@@ -219,7 +211,8 @@ st.caption(
     f"Lower is better for RMSE, MAE and times; higher for the top-{TOP_N} metrics. "
     f"Top-{TOP_N}: every movie of the training fold the user has not rated there is a candidate; "
     f"relevant = test rating ≥ {RELEVANCE_THRESHOLD:g} ★; averages over users with at least one "
-    "relevant movie. Best per column in green."
+    f"relevant movie; {RANKED_USERS_TEXT.get(ranking_users, f'{ranking_users} sampled users')} "
+    "ranked per fold, the same for every model. Best per column in green."
 )
 
 
@@ -232,18 +225,23 @@ def fmt(mean: float, std: float, digits: int) -> str:
 DIGITS = {"rmse": 4, "mae": 4, "mean_popularity": 1} | dict.fromkeys(
     ["fit_seconds", "test_seconds", "total_seconds"], 2
 )
-shown = pd.DataFrame(
-    {"Model": table["model"]}
-    | {
-        METRIC_NAMES[m]: [
-            fmt(a, b, DIGITS.get(m, 3)) for a, b in zip(table[m], table[f"{m}_std"], strict=True)
-        ]
-        for m in TABLE_METRICS
-    }
-    | {"Status": np.where(table["error"] != "", "❌ " + table["error"], "✅")}
-)
-if (table["error"] == "").all():
-    shown = shown.drop(columns="Status")  # room for the metrics when nothing failed
+
+
+def results_frame(metrics: list[str]) -> pd.DataFrame:
+    """Readable "mean ± std" columns for ``metrics``; a Status column only if something failed."""
+    frame = pd.DataFrame(
+        {"Model": table["model"]}
+        | {
+            METRIC_NAMES[m]: [
+                fmt(a, b, DIGITS.get(m, 3))
+                for a, b in zip(table[m], table[f"{m}_std"], strict=True)
+            ]
+            for m in metrics
+        }
+    )
+    if (table["error"] != "").any():
+        frame["Status"] = np.where(table["error"] != "", "❌ " + table["error"], "✅")
+    return frame
 
 
 def highlight(frame: pd.DataFrame) -> pd.DataFrame:
@@ -256,19 +254,21 @@ def highlight(frame: pd.DataFrame) -> pd.DataFrame:
     return styles
 
 
-st.dataframe(
-    shown.style.apply(highlight, axis=None),
-    hide_index=True,
-    height=min(38 + 35 * len(shown), 38 + 35 * 36),  # the full grid without an inner scrollbar
-    key="cmp_table",
+accuracy_tab, ranking_tab = st.tabs(["Rating prediction", f"Top-{TOP_N} ranking"])
+for tab, metrics in ((accuracy_tab, ACCURACY_METRICS), (ranking_tab, RANKING_METRICS)):
+    shown = results_frame(metrics)
+    tab.dataframe(
+        shown.style.apply(highlight, axis=None),
+        hide_index=True,
+        height=min(38 + 35 * len(shown), 38 + 35 * 36),  # the full grid, no inner scrollbar
+    )
+ranking_tab.caption(
+    "Low precision with a low mean popularity means a model's top-5 is filled with rarely rated "
+    "movies, whose estimate rests on one or two neighbours: accurate ratings on average (RMSE) "
+    "do not make a good top-5. Mean popularity = training ratings per recommended movie."
 )
 
 csv = table.rename(columns={"key": "model_key"}).to_csv(index=False).encode("utf-8")
-st.caption(
-    "Low precision with a low mean popularity means a model's top-5 is filled with rarely rated "
-    "movies, whose estimate rests on one or two neighbours: accurate ratings on average (RMSE) "
-    "do not make a good top-5."
-)
 st.download_button(
     "Download results (CSV)",
     csv,

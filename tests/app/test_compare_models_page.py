@@ -64,7 +64,9 @@ def test_quick_preset_runs_reports_a_failure_and_reopens_from_cache(results, mon
     assert float(rmse["BaselineOnly"].split(" ± ")[0]) < float(
         rmse["NormalPredictor"].split(" ± ")[0]
     )
-    assert table["Precision@5"].str.contains("±").sum() == 4
+    ranking = at.dataframe[1].value
+    assert list(ranking["Model"]) == list(table["Model"])
+    assert ranking["Precision@5"].str.contains("±").sum() == 4
     assert len(at.get("plotly_chart")) == 2
     assert len(list(results.rglob("*.json"))) == 4  # the failure is not cached
 
