@@ -174,7 +174,7 @@ def test_cli_evaluate_writes_the_same_cache(movielens_dir, tmp_path, capsys):
     code = main(
         [
             "--data", str(movielens_dir), "evaluate", "--model", "baselineonly",
-            "--folds", "2", "--no-ranking", "--results-dir", str(tmp_path),
+            "--folds", "2", "--no-ranking", "--workers", "1", "--results-dir", str(tmp_path),
         ]
     )  # fmt: skip
     assert code == 0
