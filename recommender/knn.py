@@ -9,10 +9,12 @@ If actual_k < min_k, KNNBasic cannot predict (global mean, ``was_impossible``) a
 drop the neighbour term. Estimates are clipped to the rating scale.
 
 Nothing of size n_x by n_x is stored: when the full similarity fits ``memory_budget`` it is kept
-dense (e.g. 610 users); otherwise only the per-x co-rating statistics are kept and, at test time,
-test pairs are grouped by y and each group's block sim(targets, rated neighbours) is computed with
-matrix products (see :mod:`recommender.similarities`). ``save_nbrs`` switches to an approximate
-mode for very large data: each x keeps only its ``save_nbrs`` most similar neighbours.
+dense (e.g. 610 users); otherwise only the ratings are kept in two CSR layouts and, at test time,
+test pairs are grouped by target x and compiled kernels (:mod:`recommender.knn_kernels`) compute
+each target's co-rating statistics in one pass, the similarities of the candidates actually needed,
+the top-k with Surprise's tie order and the weighted sums, in Surprise's floating-point order
+(bit-identical predictions on MovieLens). ``save_nbrs`` switches to an approximate mode for very
+large data: each x keeps only its ``save_nbrs`` most similar neighbours.
 
 Beyond Surprise's API: :meth:`fold_in` (scores for a new user without refitting),
 :meth:`explain`, :meth:`similar_items` and :meth:`predict_all_for_user`.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -88,8 +91,7 @@ class _SymmetricKNN(AlgoBase):
         i = flat[0::2].astype(np.intp)
         r = flat[1::2].copy()
         # position of every rating in ir order, to lay the item lists out exactly as Surprise does
-        iu = np.fromiter(chain.from_iterable(chain.from_iterable(ir_lists)), float, 2 * n)[0::2]
-        iu = iu.astype(np.intp)
+        iu = np.fromiter(map(itemgetter(0), chain.from_iterable(ir_lists)), np.intp, n)
         key = i * n_users + u  # (item, user) pairs are unique
         ir_perm = np.argsort(key, kind="stable")
         wanted = np.repeat(np.arange(n_items, dtype=np.intp), ir_len)
@@ -506,8 +508,20 @@ class _SymmetricKNN(AlgoBase):
         est, kk, impossible, unknown = self._predict_inner(uu, ii)
         est = self._clip(est)
         details = self._details
+        new = tuple.__new__  # Prediction is a namedtuple: skip its Python-level __new__
         preds = [
-            Prediction(uid, iid, r_ui, e, details(k, imp, unk))
+            new(
+                Prediction,
+                (
+                    uid,
+                    iid,
+                    r_ui,
+                    e,
+                    details(k, imp, unk)
+                    if imp or unk
+                    else {"actual_k": k, "was_impossible": False},
+                ),
+            )
             for (uid, iid, r_ui), e, k, imp, unk in zip(
                 testset,
                 est.tolist(),
