@@ -227,7 +227,7 @@ if mode == "rate":
                     key="rec_search_add",
                     on_click=set_rating,
                     args=(int(picked), "rec_search_stars"),
-                    use_container_width=True,
+                    width="stretch",
                 )
 
         st.subheader("Or rate some popular movies")
@@ -346,7 +346,7 @@ if mode == "rate":
             st.dataframe(
                 schedule_table(),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
                 column_config={"From ratings": st.column_config.NumberColumn(format="%d")},
             )
 
@@ -453,7 +453,7 @@ else:
         st.dataframe(
             table[["rating", "title", "year", "genres"]],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             height=720,
             column_config={
                 "rating": st.column_config.NumberColumn("Rating", format="%.1f ★", width="small"),
