@@ -34,16 +34,25 @@ row2[2].metric("Ratings to", f"{summary.last_rating:%b %Y}")
 row2[3].metric("Median ratings per user", f"{summary.median_ratings_per_user:,.0f}")
 
 st.subheader("How to use it")
-st.markdown(
-    """
-- **Explore** — data quality checks and charts of ratings, movies, genres, tags and time, with
-  filters you can share by URL.
-- **Compare models** — cross-validated RMSE/MAE and top-5 ranking metrics for KNN collaborative
-  filtering (user- and item-based, four similarities) against simple baselines, on the same folds.
-- **Recommend** — rate a few movies, pick a title, or pick an existing user, and get five
-  recommendations with the reason for each.
-"""
-)
+explore, compare, recommend = st.columns(3)
+with explore.container(border=True):
+    st.page_link("pages/explore.py", label="**Explore**", icon="🔎")
+    st.caption(
+        "Data-quality checks and charts of ratings, movies, genres, tags and time, with filters "
+        "kept in the URL so a view can be shared."
+    )
+with compare.container(border=True):
+    st.page_link("pages/compare_models.py", label="**Compare models**", icon="⚖️")
+    st.caption(
+        "Cross-validated RMSE/MAE and top-5 ranking metrics for KNN collaborative filtering "
+        "(user- and item-based, four similarities) against baselines, all on the same folds."
+    )
+with recommend.container(border=True):
+    st.page_link("pages/recommend.py", label="**Recommend**", icon="🍿")
+    st.caption(
+        "Rate a few movies, pick a title, or pick an existing user, and get five "
+        "recommendations, each with the reason for it."
+    )
 
 st.subheader("Credits")
 st.markdown(
