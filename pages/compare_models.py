@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from recommender import charts
 from recommender.cache import ensure_app_navigation, evaluation_folds, get_movielens
 from recommender.evaluation import (
     DEFAULT_FOLDS,
@@ -51,7 +50,7 @@ def hand_over(key: str) -> None:
 
 
 ensure_app_navigation()
-if st.session_state.pop("cmp_hand_over", False) and Path(RECOMMEND_PAGE).exists():
+if st.session_state.pop("cmp_hand_over", False):
     st.switch_page(RECOMMEND_PAGE)
 ml = get_movielens()
 
@@ -285,62 +284,17 @@ if ok.empty:
 # ------------------------------------------------------------------------------ charts
 st.subheader("Metric by model, with the spread over folds")
 metric = st.selectbox("Metric", CHART_METRICS, format_func=METRIC_NAMES.get, key="cmp_metric")
-chart = ok.dropna(subset=[metric]).sort_values(metric, ascending=metric in LOWER_IS_BETTER)
-if chart.empty:
+if ok[metric].isna().all():
     st.info(f"No {METRIC_NAMES[metric]} for these models (the Surprise engine gives no top-5).")
 else:
-    # Dots, not bars: differences between models are small next to the distance from zero.
-    bars = go.Figure(
-        go.Scatter(
-            x=chart[metric],
-            y=chart["model"],
-            mode="markers",
-            marker={"size": 9, "color": "#4C78A8"},
-            error_x={"type": "data", "array": chart[f"{metric}_std"], "visible": True},
-            customdata=np.stack([chart[f"{metric}_std"], chart["folds"]], axis=-1),
-            hovertemplate="%{y}<br>mean %{x:.4f} ± %{customdata[0]:.4f} (std over "
-            "%{customdata[1]} folds)<extra></extra>",
-        )
-    )
-    unit = (
-        " (s)"
-        if metric.endswith("seconds")
-        else (" (training ratings)" if metric == "mean_popularity" else "")
-    )
-    bars.update_layout(
-        title=f"{METRIC_NAMES[metric]} per model (dot = mean over {n_folds} folds, whiskers = ±1 std)",
-        xaxis_title=f"{METRIC_NAMES[metric]}{unit}",
-        yaxis_title="Model",
-        yaxis={"autorange": "reversed"},
-        height=max(320, 28 * len(chart) + 140),
-        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+    bars = charts.model_metric_chart(
+        ok, metric, METRIC_NAMES[metric], n_folds, metric in LOWER_IS_BETTER
     )
     st.plotly_chart(bars, key="cmp_bars")
 
 st.subheader("Accuracy against cost")
-ok["kind"] = np.where(ok["algorithm"].isin(KNN_ALGORITHMS), ok["based"] + "-based KNN", "baseline")
-scatter = go.Figure()
-for kind, part in ok.groupby("kind", sort=True):
-    scatter.add_trace(
-        go.Scatter(
-            x=part["total_seconds"],
-            y=part["rmse"],
-            mode="markers",
-            name=kind,
-            marker={"size": 11},
-            text=part["model"],
-            customdata=np.stack([part["fit_seconds"], part["test_seconds"]], axis=-1),
-            hovertemplate="%{text}<br>RMSE %{y:.4f}<br>fit %{customdata[0]:.2f} s + test "
-            "%{customdata[1]:.2f} s per fold<extra></extra>",
-        )
-    )
-scatter.update_layout(
-    title="RMSE against fit + test time per fold",
-    xaxis_title="Fit + test time per fold (s)",
-    yaxis_title="RMSE (stars, lower is better)",
-    legend_title="Kind",
-    height=420,
-)
+kind = np.where(ok["algorithm"].isin(KNN_ALGORITHMS), ok["based"] + "-based KNN", "baseline")
+scatter = charts.accuracy_cost_chart(ok, pd.Series(kind, index=ok.index))
 st.plotly_chart(scatter, key="cmp_scatter")
 
 with st.expander("Per-fold detail"):
@@ -366,5 +320,3 @@ else:
         "Configuration (best RMSE first)", list(labels), format_func=labels.get
     )  # no key: a new list of configurations starts again from its best
     go_col.button("Use in Recommend", key="cmp_use", on_click=hand_over, args=(chosen,))
-    if not Path(RECOMMEND_PAGE).exists():
-        st.caption("The Recommend page is not available in this app.")

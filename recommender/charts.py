@@ -1,4 +1,4 @@
-"""Plotly figures for the Explore page, one builder per :mod:`recommender.eda` frame.
+"""Plotly figures: the Explore page (one builder per :mod:`recommender.eda` frame) and Compare models.
 
 Each builder takes the tidy frame its eda function returns and gives a figure with a title, axis
 titles with units and hover text with the exact numbers. Callers show a message instead of calling
@@ -582,3 +582,75 @@ def user_genres_chart(frame: pd.DataFrame, user_id: int) -> go.Figure:
         "Genre",
         height=max(340, 24 * len(frame) + 130),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Compare models: figures of an evaluation summary table (recommender.evaluation.summary_table)
+
+
+def _metric_unit(metric: str) -> str:
+    if metric.endswith("seconds"):
+        return " (s)"
+    if metric == "mean_popularity":
+        return " (training ratings)"
+    if metric in ("rmse", "mae"):
+        return " (stars)"
+    return ""
+
+
+def model_metric_chart(
+    table: pd.DataFrame, metric: str, metric_name: str, n_folds: int, lower_is_better: bool
+) -> go.Figure:
+    """Dot per model (mean over folds) with ±1 std whiskers, best model on top.
+
+    Dots, not bars: differences between models are small next to the distance from zero.
+    """
+    chart = table.dropna(subset=[metric]).sort_values(metric, ascending=lower_is_better)
+    fig = go.Figure(
+        go.Scatter(
+            x=chart[metric],
+            y=chart["model"],
+            mode="markers",
+            marker={"size": 9, "color": PRIMARY},
+            error_x={"type": "data", "array": chart[f"{metric}_std"], "visible": True},
+            customdata=np.stack([chart[f"{metric}_std"], chart["folds"]], axis=-1),
+            hovertemplate="%{y}<br>mean %{x:.4f} ± %{customdata[0]:.4f} (std over "
+            "%{customdata[1]} folds)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=f"{metric_name} per model (dot = mean over {n_folds} folds, whiskers = ±1 std)",
+        xaxis_title=f"{metric_name}{_metric_unit(metric)}",
+        yaxis_title="Model",
+        yaxis={"autorange": "reversed"},
+        height=max(320, 28 * len(chart) + 140),
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+    )
+    return fig
+
+
+def accuracy_cost_chart(table: pd.DataFrame, kind: pd.Series) -> go.Figure:
+    """RMSE against fit + test time per fold, one colour per kind of model."""
+    fig = go.Figure()
+    for name, part in table.groupby(kind, sort=True):
+        fig.add_trace(
+            go.Scatter(
+                x=part["total_seconds"],
+                y=part["rmse"],
+                mode="markers",
+                name=str(name),
+                marker={"size": 11},
+                text=part["model"],
+                customdata=np.stack([part["fit_seconds"], part["test_seconds"]], axis=-1),
+                hovertemplate="%{text}<br>RMSE %{y:.4f}<br>fit %{customdata[0]:.2f} s + test "
+                "%{customdata[1]:.2f} s per fold<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title="RMSE against fit + test time per fold",
+        xaxis_title="Fit + test time per fold (s)",
+        yaxis_title="RMSE (stars, lower is better)",
+        legend_title="Kind",
+        height=420,
+    )
+    return fig

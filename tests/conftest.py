@@ -69,9 +69,10 @@ def ml(movielens_dir: Path) -> MovieLens:
 
 
 @pytest.fixture()
-def app_env(movielens_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Environment for AppTest runs: the real data, never a download."""
+def app_env(movielens_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Environment for AppTest runs: the real data, never a download; results in a temp folder."""
     monkeypatch.setenv("MOVIELENS_DIR", str(movielens_dir))
+    monkeypatch.setenv("RECOMMENDER_RESULTS_DIR", str(tmp_path / "results"))
     monkeypatch.chdir(PROJECT_ROOT)
     return movielens_dir
 
@@ -104,17 +105,39 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> 
 
 
 @contextlib.contextmanager
-def running_app(movielens_dir: Path, log_path: Path) -> Iterator[str]:
-    """Run `streamlit run streamlit_app.py` on a free localhost port until the block ends."""
+def running_app(
+    movielens_dir: Path, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run `streamlit run streamlit_app.py` on a free localhost port until the block ends.
+
+    Evaluation results go to a folder beside ``log_path``, never to the project's data/.
+    """
     port = free_port()
-    env = {**os.environ, "MOVIELENS_DIR": str(movielens_dir), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "MOVIELENS_DIR": str(movielens_dir),
+        "RECOMMENDER_RESULTS_DIR": str(log_path.parent / "results"),
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                "--server.port", str(port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none",
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
             ],  # fmt: skip
             cwd=PROJECT_ROOT,
             env=env,

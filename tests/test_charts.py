@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -129,3 +130,41 @@ def test_readable_columns_cover_every_eda_frame(ml):
         assert not missing, f"no readable label for {missing}"
         renamed = charts.readable_columns(frame)
         assert all("_" not in c for c in renamed.columns)
+
+
+def _evaluation_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model": ["KNNBasic · item", "SVD", "NormalPredictor"],
+            "rmse": [0.90, 0.87, np.nan],
+            "rmse_std": [0.01, 0.02, np.nan],
+            "folds": [5, 5, 5],
+            "total_seconds": [0.6, 1.1, 0.1],
+            "fit_seconds": [0.2, 1.0, 0.05],
+            "test_seconds": [0.4, 0.1, 0.05],
+        }
+    )
+
+
+def test_model_metric_chart_orders_best_first_and_drops_missing():
+    from recommender.charts import model_metric_chart
+
+    fig = model_metric_chart(_evaluation_table(), "rmse", "RMSE", 5, lower_is_better=True)
+    trace = fig.data[0]
+    assert list(trace.y) == ["SVD", "KNNBasic · item"]
+    assert list(trace.x) == [0.87, 0.90]
+    assert list(trace.error_x.array) == [0.02, 0.01]
+    assert fig.layout.xaxis.title.text == "RMSE (stars)"
+    assert "5 folds" in fig.layout.title.text
+
+
+def test_accuracy_cost_chart_has_one_trace_per_kind():
+    from recommender.charts import accuracy_cost_chart
+
+    table = _evaluation_table()
+    kind = pd.Series(["item-based KNN", "baseline", "baseline"])
+    fig = accuracy_cost_chart(table, kind)
+    assert sorted(t.name for t in fig.data) == ["baseline", "item-based KNN"]
+    knn = next(t for t in fig.data if t.name == "item-based KNN")
+    assert list(knn.x) == [0.6] and list(knn.y) == [0.90]
+    assert fig.layout.xaxis.title.text == "Fit + test time per fold (s)"

@@ -5,68 +5,24 @@ The app gets its own server so its result cache lives in a temporary folder, nev
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
 from recommender.evaluation import ENV_RESULTS_DIR
-from tests.conftest import PROJECT_ROOT, free_port, wait_for_app, wait_healthy
+from tests.conftest import running_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def compare_server(movielens_dir, tmp_path_factory) -> Iterator[str]:
-    port = free_port()
     folder = tmp_path_factory.mktemp("compare")
-    env = {
-        **os.environ,
-        "MOVIELENS_DIR": str(movielens_dir),
-        ENV_RESULTS_DIR: str(folder / "results"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = folder / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "streamlit_app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],  # fmt: skip
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(url, process)
-            yield url
-        except Exception:
-            print(log_path.read_text())
-            raise
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_app(
+        movielens_dir, folder / "server.log", {ENV_RESULTS_DIR: str(folder / "results")}
+    ) as url:
+        yield url
 
 
 def test_quick_preset_runs_and_shows_the_results_table(browser, compare_server):
