@@ -54,12 +54,22 @@ SCHEMA_VERSION = 1
 PROTOCOL = "kfold-surprise/top5-train-unrated/relevant>=4.0/v1"
 DEFAULT_FOLDS = 5
 DEFAULT_SEED = 0
-USER_BATCH = 128  # users scored at once when ranking: 128 × ~9.7k items × 8 B ≈ 10 MB
-# Scoring the whole catalogue costs ~0.01 s per user (user-based) and ~0.1-0.2 s (item-based)
-# with the KNN engine's predict_all_for_user, against ~0.5 s for fitting and testing a model on a
-# fold; so by default the top-5 metrics use a seeded sample of 25 users per fold (the same users
-# for every model, 125 over 5 folds). ``None`` ranks every user, 0 ranks nobody.
-DEFAULT_RANKING_USERS = 25
+USER_BATCH = 1024  # users scored at once when ranking: 1024 × ~9.7k items × 8 B ≈ 80 MB
+# The KNN engine scores every item for a whole block of users in one compiled pass
+# (``score_users_shared``: the four algorithms with one similarity share the similarity rows and
+# the top-k selection), so by default the top-5 metrics rank every training user of each fold.
+# ``None`` (or "all") ranks every user, N a seeded sample of N users per fold, 0 nobody.
+# The page-facing default is the string "all" (a value of the Compare models page's slider).
+RANKING_ALL = "all"
+DEFAULT_RANKING_USERS: int | str | None = RANKING_ALL
+
+
+def ranking_users_value(n: int | str | None) -> int | None:
+    """``"all"`` -> None (every user), otherwise the number (None: every user, 0: no ranking)."""
+    if n is None or (isinstance(n, str) and n.lower() == RANKING_ALL):
+        return None
+    return int(n)
+
 
 METRIC_NAMES: dict[str, str] = {
     "rmse": "RMSE",
@@ -148,8 +158,10 @@ class Fold:
     def n_items(self) -> int:
         return self.trainset.n_items
 
-    def ranking_users(self, n: int | None) -> np.ndarray:
-        """Inner ids of the users to rank: all, or a seeded sample of ``n`` (same for every model)."""
+    def ranking_users(self, n: int | str | None) -> np.ndarray:
+        """Inner ids of the users to rank: all (None / "all"), or a seeded sample of ``n`` (same
+        for every model)."""
+        n = ranking_users_value(n)
         everyone = np.arange(self.trainset.n_users)
         if n is None or n >= everyone.size:
             return everyone
@@ -285,7 +297,7 @@ class GridSettings:
     n_folds: int = DEFAULT_FOLDS
     seed: int = DEFAULT_SEED
     engine: str = "fast"
-    ranking_users: int | None = DEFAULT_RANKING_USERS
+    ranking_users: int | None = None  # None: every user
 
     @property
     def dataset_id(self) -> str:
@@ -499,12 +511,8 @@ def user_scores(algo: Any, fold: Fold, users: np.ndarray) -> np.ndarray | None:
     import surprise
 
     trainset = algo.trainset
-    if hasattr(algo, "predict_all_for_user"):  # the project's KNN engine: unrated items only
-        scores = np.full((len(users), trainset.n_items), np.nan)
-        for row, u in enumerate(users):
-            series = algo.predict_all_for_user(trainset.to_raw_uid(int(u)), clip=False)
-            scores[row, fold.inner_items(np.asarray(series.index))] = series.to_numpy()
-        return scores
+    if hasattr(algo, "score_users"):  # the project's KNN engine: compiled, rated items NaN
+        return algo.score_users(np.asarray(users, dtype=np.int64), inner=True)
     mu = trainset.global_mean
     if type(algo) is surprise.BaselineOnly:
         return mu + algo.bu[users][:, None] + algo.bi[None, :]
@@ -523,25 +531,49 @@ def user_scores(algo: Any, fold: Fold, users: np.ndarray) -> np.ndarray | None:
 def rank_fold(
     algo: Any,
     fold: Fold,
-    n_users: int | None = DEFAULT_RANKING_USERS,
+    n_users: int | str | None = DEFAULT_RANKING_USERS,
     n: int = metrics.TOP_N,
 ) -> metrics.RankingMetrics | None:
     """Top-``n`` ranking metrics of a fitted model on ``fold`` for ``n_users`` sampled users
-    (None: all); None if the model cannot score in bulk."""
+    (None or "all": every user); None if the model cannot score in bulk."""
+    return _rank_many([algo], fold, n_users, n)[0]
+
+
+def _rank_many(
+    algos: Sequence[Any], fold: Fold, n_users: int | str | None, n: int = metrics.TOP_N
+) -> list[metrics.RankingMetrics | None]:
+    """:func:`rank_fold` for several fitted models; KNN models sharing a similarity share the
+    neighbour computation (:func:`recommender.knn.score_users_shared`)."""
+    from recommender.knn import _SymmetricKNN, score_users_shared
+
     trainset = fold.trainset
     ranked_users = fold.ranking_users(n_users)
-    tops = []
+    tops: list[list[np.ndarray] | None] = [[] for _ in algos]
+    knn = [a for a in algos if isinstance(a, _SymmetricKNN)]
     for start in range(0, len(ranked_users), USER_BATCH):
         users = ranked_users[start : start + USER_BATCH]
-        scores = user_scores(algo, fold, users)
-        if scores is None:
-            return None
-        excluded = np.zeros(scores.shape, dtype=bool)
+        shared = dict(zip(map(id, knn), score_users_shared(knn, users, inner=True), strict=True))
+        excluded = np.zeros((len(users), fold.n_items), dtype=bool)
         for row, u in enumerate(users):
             excluded[row, [i for i, _ in trainset.ur[int(u)]]] = True
-        tops.append(metrics.top_n(scores, excluded, fold.popularity, fold.item_ids, n))
+        for m, algo in enumerate(algos):
+            if tops[m] is None:
+                continue
+            scores = shared.pop(id(algo), None)
+            if scores is None:
+                scores = user_scores(algo, fold, users)
+            if scores is None:
+                tops[m] = None
+                continue
+            tops[m].append(metrics.top_n(scores, excluded, fold.popularity, fold.item_ids, n))
+            del scores
     relevant = [fold.relevant[int(u)] for u in ranked_users]
-    return metrics.ranking_metrics(np.vstack(tops), relevant, fold.popularity, fold.n_items)
+    return [
+        None
+        if top is None
+        else metrics.ranking_metrics(np.vstack(top), relevant, fold.popularity, fold.n_items)
+        for top in tops
+    ]
 
 
 def evaluate_fold(
@@ -549,35 +581,94 @@ def evaluate_fold(
     fold: Fold,
     engine: Engine = "fast",
     ranking: bool = True,
-    ranking_users: int | None = DEFAULT_RANKING_USERS,
+    ranking_users: int | str | None = DEFAULT_RANKING_USERS,
 ) -> FoldResult:
     """Fit ``config`` on the fold's trainset and measure it on its testset."""
-    algo = config.build(engine)
-    start = time.perf_counter()
-    algo.fit(fold.trainset)
-    fitted = time.perf_counter()
-    predictions = algo.test(fold.testset)
-    tested = time.perf_counter()
-    estimates = np.fromiter((p.est for p in predictions), dtype=float, count=len(predictions))
-    truths = np.fromiter((p.r_ui for p in predictions), dtype=float, count=len(predictions))
-    ranked = rank_fold(algo, fold, ranking_users) if ranking else None
-    rank_seconds = time.perf_counter() - tested if ranked is not None else math.nan
-    extra = {}
-    if ranked is not None:
-        extra = {
-            name: getattr(ranked, name)
-            for name in ("precision", "recall", "ndcg", "hit_rate", "coverage", "mean_popularity")
-        }
-        extra["users_evaluated"] = ranked.users_evaluated
-    return FoldResult(
-        fold=fold.index,
-        rmse=metrics.rmse(estimates, truths),
-        mae=metrics.mae(estimates, truths),
-        fit_seconds=fitted - start,
-        test_seconds=tested - fitted,
-        rank_seconds=rank_seconds,
-        **extra,
-    )
+    outcome = evaluate_fold_group([config], fold, engine, ranking, ranking_users)[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def evaluate_fold_group(
+    configs: Sequence[ModelConfig],
+    fold: Fold,
+    engine: Engine = "fast",
+    ranking: bool = True,
+    ranking_users: int | str | None = DEFAULT_RANKING_USERS,
+) -> list[FoldResult | BaseException]:
+    """:func:`evaluate_fold` for several configurations on one fold (a result or the exception
+    per configuration). Ranking is done for all of them together, so KNN configurations that
+    differ only by algorithm share the similarity and neighbour selection; each is charged an
+    equal share of that ranking time."""
+    fitted: list[tuple[int, Any, float, float, np.ndarray, np.ndarray]] = []
+    outcomes: list[FoldResult | BaseException | None] = [None] * len(configs)
+    for n, config in enumerate(configs):
+        try:
+            algo = config.build(engine)
+            start = time.perf_counter()
+            algo.fit(fold.trainset)
+            fitted_at = time.perf_counter()
+            predictions = algo.test(fold.testset)
+            tested = time.perf_counter()
+        except Exception as exc:
+            outcomes[n] = exc
+            continue
+        count = len(predictions)
+        estimates = np.fromiter((p.est for p in predictions), dtype=float, count=count)
+        truths = np.fromiter((p.r_ui for p in predictions), dtype=float, count=count)
+        del predictions
+        fitted.append((n, algo, fitted_at - start, tested - fitted_at, estimates, truths))
+    ranked: list[metrics.RankingMetrics | None] = [None] * len(fitted)
+    rank_seconds = math.nan
+    if ranking and fitted:
+        started = time.perf_counter()
+        try:
+            ranked = _rank_many([f[1] for f in fitted], fold, ranking_users)
+        except Exception as exc:
+            for f in fitted:
+                outcomes[f[0]] = exc
+            return outcomes  # type: ignore[return-value]
+        rank_seconds = (time.perf_counter() - started) / len(fitted)
+    for (n, _, fit_s, test_s, estimates, truths), result in zip(fitted, ranked, strict=True):
+        extra: dict[str, Any] = {}
+        if result is not None:
+            extra = {
+                name: getattr(result, name)
+                for name in (
+                    "precision",
+                    "recall",
+                    "ndcg",
+                    "hit_rate",
+                    "coverage",
+                    "mean_popularity",
+                )
+            }
+            extra["users_evaluated"] = result.users_evaluated
+        outcomes[n] = FoldResult(
+            fold=fold.index,
+            rmse=metrics.rmse(estimates, truths),
+            mae=metrics.mae(estimates, truths),
+            fit_seconds=fit_s,
+            test_seconds=test_s,
+            rank_seconds=rank_seconds if result is not None else math.nan,
+            **extra,
+        )
+    return outcomes  # type: ignore[return-value]
+
+
+def _share_groups(configs: Sequence[ModelConfig]) -> list[list[ModelConfig]]:
+    """Configurations that differ only by KNN algorithm, together (their neighbours are shared);
+    every other configuration alone. Order of first appearance."""
+    groups: dict[Any, list[ModelConfig]] = {}
+    for config in configs:
+        key = (
+            (config.similarity, config.user_based, config.k, config.min_k)
+            if config.is_knn
+            else config
+        )
+        groups.setdefault(key, []).append(config)
+    return list(groups.values())
 
 
 def _error_text(error: BaseException) -> str:
@@ -599,7 +690,7 @@ def run_grid(
     seed: int = DEFAULT_SEED,
     engine: Engine = "fast",
     ranking: bool = True,
-    ranking_users: int | None = DEFAULT_RANKING_USERS,
+    ranking_users: int | str | None = DEFAULT_RANKING_USERS,
     directory: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
     write_cache: bool = True,
@@ -617,6 +708,7 @@ def run_grid(
     go on. Successful results are written to the cache as soon as each configuration finishes.
     """
     configs = list(dict.fromkeys(configs))  # drop duplicates, keep order
+    ranking_users = ranking_users_value(ranking_users)
     if not ranking or ranking_users == 0:  # 0 users ranked means no ranking at all
         ranking, ranking_users = False, 0
     settings = GridSettings(dataset_name, len(ratings), n_folds, seed, engine, ranking_users)
@@ -664,32 +756,42 @@ def run_grid(
             elif len(folds) != n_folds:
                 raise ValueError(f"Got {len(folds)} folds, expected {n_folds}.")
             state["since"] = time.perf_counter()
-            for config in todo:
-                fold_results: list[FoldResult] = []
-                error = None
+            for group in _share_groups(todo):
+                collected: dict[ModelConfig, list[FoldResult]] = {c: [] for c in group}
+                errors: dict[ModelConfig, str] = {}
                 for fold in folds:
-                    report(f"{config.label} · fold {fold.index + 1} of {n_folds}")
-                    outcome = _run_step(config, fold, *step)
-                    state["computed"] += 1
-                    state["done"] += 1
-                    if isinstance(outcome, str):
-                        error = outcome
-                        state["done"] += n_folds - fold.index - 1  # skip its other folds
+                    active = [c for c in group if c not in errors]
+                    if not active:
                         break
-                    fold_results.append(outcome)
-                finish(config, fold_results, error)
+                    names = ", ".join(c.label for c in active)
+                    report(f"{names} · fold {fold.index + 1} of {n_folds}")
+                    for config, outcome in zip(active, _run_step(active, fold, *step), strict=True):
+                        state["computed"] += 1
+                        state["done"] += 1
+                        if isinstance(outcome, str):
+                            errors[config] = outcome
+                            state["done"] += n_folds - fold.index - 1  # skip its other folds
+                        else:
+                            collected[config].append(outcome)
+                for config in group:
+                    finish(config, collected[config], errors.get(config))
     report("Done")
     return GridResult(settings, [results[c] for c in configs], time.perf_counter() - started)
 
 
 def _run_step(
-    config: ModelConfig, fold: Fold, engine: Engine, ranking: bool, ranking_users: int | None
-) -> FoldResult | str:
-    """One configuration on one fold; the error text if it fails."""
+    configs: Sequence[ModelConfig],
+    fold: Fold,
+    engine: Engine,
+    ranking: bool,
+    ranking_users: int | str | None,
+) -> list[FoldResult | str]:
+    """Configurations (one share group) on one fold; the error text for those that fail."""
     try:
-        return evaluate_fold(config, fold, engine, ranking, ranking_users)
+        outcomes = evaluate_fold_group(configs, fold, engine, ranking, ranking_users)
     except Exception as exc:  # one failing configuration must not stop the grid
-        return _error_text(exc)
+        return [_error_text(exc)] * len(configs)
+    return [_error_text(o) if isinstance(o, BaseException) else o for o in outcomes]
 
 
 _worker_folds: list[Fold] = []
@@ -699,8 +801,10 @@ def _init_worker(ratings: pd.DataFrame, n_folds: int, seed: int) -> None:
     _worker_folds[:] = make_folds(ratings, n_folds, seed)
 
 
-def _worker_step(config: ModelConfig, fold_index: int, step: tuple) -> FoldResult | str:
-    return _run_step(config, _worker_folds[fold_index], *step)
+def _worker_step(
+    configs: Sequence[ModelConfig], fold_index: int, step: tuple
+) -> list[FoldResult | str]:
+    return _run_step(configs, _worker_folds[fold_index], *step)
 
 
 def _run_parallel(
@@ -724,8 +828,8 @@ def _run_parallel(
         workers, mp_context=context, initializer=_init_worker, initargs=(frame, n_folds, seed)
     ) as pool:
         pending = {
-            pool.submit(_worker_step, config, index, step): (config, index)
-            for config in todo
+            pool.submit(_worker_step, group, index, step): (group, index)
+            for group in _share_groups(todo)
             for index in range(n_folds)
         }
         collected: dict[ModelConfig, list[FoldResult]] = {c: [] for c in todo}
@@ -734,28 +838,27 @@ def _run_parallel(
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                config, index = pending.pop(future)
+                group, index = pending.pop(future)
                 if future.cancelled():
                     continue
                 try:
-                    outcome = future.result()
+                    outcomes = future.result()
                 except Exception as exc:  # a crashed worker fails its step, not the grid
-                    outcome = _error_text(exc)
-                state["computed"] += 1
-                state["done"] += 1
-                if isinstance(outcome, str):
-                    failed.setdefault(config, outcome)
-                    for other, (c, _) in list(pending.items()):  # skip its other folds
-                        if c == config and other.cancel():
-                            pending.pop(other)
-                            state["done"] += 1
-                else:
-                    collected[config].append(outcome)
-                if config in failed and not any(c == config for c, _ in pending.values()):
-                    finish(config, collected[config], failed[config])
-                elif len(collected[config]) == n_folds:
-                    finish(config, collected[config], None)
-                report(f"{config.label} · fold {index + 1} of {n_folds}")
+                    outcomes = [_error_text(exc)] * len(group)
+                for config, outcome in zip(group, outcomes, strict=True):
+                    state["computed"] += 1
+                    state["done"] += 1
+                    if isinstance(outcome, str):
+                        failed.setdefault(config, outcome)
+                    else:
+                        collected[config].append(outcome)
+                still = any(g is group for g, _ in pending.values())
+                for config in group:
+                    if config in failed and not still:
+                        finish(config, collected[config], failed[config])
+                    elif config not in failed and len(collected[config]) == n_folds:
+                        finish(config, collected[config], None)
+                report(f"{group[0].label} · fold {index + 1} of {n_folds}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -844,7 +947,8 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
         "--ranking-users",
         default=str(DEFAULT_RANKING_USERS),
         metavar="N|all",
-        help=f"users sampled per fold for the top-5 metrics (default {DEFAULT_RANKING_USERS})",
+        help=f"users ranked per fold for the top-5 metrics: N sampled, or all (default "
+        f"{DEFAULT_RANKING_USERS})",
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="recompute even if cached (still writes)"
@@ -900,7 +1004,7 @@ def _cli(args: argparse.Namespace) -> int:
         seed=args.seed,
         engine=args.engine,
         ranking=not args.no_ranking,
-        ranking_users=None if args.ranking_users == "all" else int(args.ranking_users),
+        ranking_users=ranking_users_value(args.ranking_users),
         directory=args.results_dir,
         use_cache=not args.no_cache,
         progress=_progress_bar(),

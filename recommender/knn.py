@@ -17,12 +17,14 @@ the top-k with Surprise's tie order and the weighted sums, in Surprise's floatin
 large data: each x keeps only its ``save_nbrs`` most similar neighbours.
 
 Beyond Surprise's API: :meth:`fold_in` (scores for a new user without refitting),
-:meth:`explain`, :meth:`similar_items` and :meth:`predict_all_for_user`.
+:meth:`explain`, :meth:`similar_items`, :meth:`predict_all_for_user`, :meth:`score_users`
+(every item for many users at once, compiled) and :meth:`similarity_block` (public similarity
+access: raw or inner ids).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -37,7 +39,7 @@ from recommender import knn_kernels as kern
 from recommender.baselines import baselines, fold_in_user_bias
 from recommender.similarities import MEASURES, topk_mask
 
-__all__ = ["KNNBaseline", "KNNBasic", "KNNWithMeans", "KNNWithZScore"]
+__all__ = ["KNNBaseline", "KNNBasic", "KNNWithMeans", "KNNWithZScore", "score_users_shared"]
 
 _UNKNOWN = "User and/or item is unknown."
 _NOT_ENOUGH = "Not enough neighbors."
@@ -603,6 +605,124 @@ class _SymmetricKNN(AlgoBase):
             est, index=pd.Index([self.raw_iids_[j] for j in items], name="item"), name="est"
         )
 
+    def _inner_list(self, ids: Iterable[Hashable], index: dict, inner: bool, n: int) -> np.ndarray:
+        if inner:
+            out = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64)
+            if out.size and (out.min() < 0 or out.max() >= n):
+                raise IndexError(f"inner ids must be in [0, {n})")
+            return out.reshape(-1)
+        return np.fromiter((index[x] for x in ids), np.int64)
+
+    def similarity_block(
+        self, rows: Iterable[Hashable], cols: Iterable[Hashable], *, inner: bool = False
+    ) -> np.ndarray:
+        """Similarities sim(rows, cols) as a dense (len(rows), len(cols)) float64 array.
+
+        Rows and columns are the entities the model compares: **items** for item-based models,
+        **users** for user-based ones; raw ids by default (``KeyError`` if unknown), or inner ids
+        (``0 .. n_items_ - 1`` / ``n_users_ - 1``) with ``inner=True``. The values are exactly the
+        ones predictions use (diagonal 1, 0 below min_support); in ``save_nbrs`` mode only the kept
+        neighbours are non-zero. Memory is bounded by ``memory_budget`` besides the result.
+        """
+        index, n = (
+            (self.uid_index_, self.n_users_)
+            if self.user_based_
+            else (self.iid_index_, self.n_items_)
+        )
+        return self._sim(
+            self._inner_list(rows, index, inner, n), self._inner_list(cols, index, inner, n)
+        )
+
+    def score_users(
+        self, uids: Iterable[Hashable], *, inner: bool = False, clip: bool = False
+    ) -> np.ndarray:
+        """Estimates of every training item for the training users ``uids``, in bulk.
+
+        Returns a (len(uids), n_items_) float64 array whose column j is inner item j (raw id
+        ``raw_iids_[j]``); rows follow ``uids`` (raw ids, or inner ids with ``inner=True``;
+        ``KeyError`` for an unknown raw id). Entry (u, j) equals ``predict(u, j, clip=clip).est``
+        (unclipped by default), including the fallbacks of ``predict`` (fewer than ``min_k``
+        neighbours: the mean / baseline, or the global mean for KNNBasic's impossible
+        predictions); items the user rated in training are NaN.
+
+        Compiled (:func:`recommender.knn_kernels.score_block`): item-based models compute each
+        item's similarity row once per block of users and select its top-k for every user of the
+        block; user-based models compute each user's row once and select for every item. Users
+        are processed in blocks sized by ``memory_budget``. :func:`score_users_shared` does the
+        same for several models fitted on the same data with the same similarity, sharing the
+        similarity and neighbour selection.
+        """
+        return score_users_shared([self], uids, inner=inner, clip=clip)[0]
+
+    def _shares_neighbours_with(self, other: _SymmetricKNN) -> bool:
+        """True if ``other`` has the same similarities and neighbour selection (same data)."""
+        same = (
+            self.user_based_ == other.user_based_
+            and self.sim_name_ == other.sim_name_
+            and self.min_support_ == other.min_support_
+            and self.shrinkage_ == other.shrinkage_
+            and self.k == other.k
+            and (self.sim_full_ is None) == (other.sim_full_ is None)
+            and self.nbrs_ is None
+            and other.nbrs_ is None
+            and self.n_x_ == other.n_x_
+            and self.n_y_ == other.n_y_
+        )
+        if not same or self.xs_ptr_ is None or other.xs_ptr_ is None:
+            return False
+        return all(
+            np.array_equal(a, b)
+            for a, b in (
+                (self.xs_ptr_, other.xs_ptr_),
+                (self.xs_y_, other.xs_y_),
+                (self.xs_v_, other.xs_v_),
+                (self.yr_ptr_, other.yr_ptr_),
+                (self.yr_x_, other.yr_x_),
+            )
+        )
+
+    def _score_block(
+        self, targets: np.ndarray, ys: np.ndarray, models: list[_SymmetricKNN]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(num per model, den, kk) for every target x × y (see ``knn_kernels.score_block``)."""
+        measure, min_support, shrinkage = self._measure_args()
+        empty_i = np.zeros(1, dtype=np.int64)
+        empty_f = np.zeros(1)
+        if self.sim_full_ is not None:
+            source = kern.SRC_DENSE
+        elif self.nbrs_ is not None:
+            source = kern.SRC_NBRS
+        else:
+            source = kern.SRC_STATS
+        nb = self.nbrs_
+        has_stats = self.xs_ptr_ is not None
+        pv = np.stack([m.yr_pv_ for m in models])
+        div = np.stack([m.yr_div_ if m.use_div_ else np.ones_like(m.yr_pv_) for m in models])
+        return kern.score_block(
+            np.asarray(targets, dtype=np.int64),
+            np.asarray(ys, dtype=np.int64),
+            source,
+            self.xs_ptr_ if has_stats else empty_i,
+            self.xs_y_ if has_stats else empty_i,
+            self.xs_v_ if has_stats else empty_f,
+            self.yr_ptr_,
+            self.yr_x_,
+            self.yr_v_,
+            pv,
+            div,
+            np.array([m.use_div_ for m in models], dtype=np.bool_),
+            self.n_x_,
+            measure,
+            min_support,
+            shrinkage,
+            int(self.k),
+            self.sim_full_ if self.sim_full_ is not None else np.zeros((1, 1)),
+            nb.indptr.astype(np.int64) if nb is not None else empty_i,
+            nb.indices.astype(np.int64) if nb is not None else empty_i,
+            nb.data if nb is not None else empty_f,
+            kern.n_chunks(),
+        )
+
     def _fold_in_user(
         self, ratings: Mapping[Hashable, float]
     ) -> tuple[np.ndarray, np.ndarray, float, float, float]:
@@ -734,6 +854,78 @@ class _SymmetricKNN(AlgoBase):
         row[i] = -np.inf
         order = np.lexsort((np.arange(row.size), -row))[: min(n, row.size - 1)]
         return pd.DataFrame({"item": [self.raw_iids_[j] for j in order], "similarity": row[order]})
+
+
+def score_users_shared(
+    models: Sequence[_SymmetricKNN],
+    uids: Iterable[Hashable],
+    *,
+    inner: bool = False,
+    clip: bool = False,
+) -> list[np.ndarray]:
+    """:meth:`_SymmetricKNN.score_users` for several fitted models at once: one array per model.
+
+    Models fitted on the same data with the same similarity settings and k (e.g. the four
+    algorithms with one measure) share one similarity computation and one top-k selection per
+    (user, item); the others are scored separately. Results equal each model's own
+    ``score_users``.
+    """
+    models = list(models)
+    if not models:
+        return []
+    uid_list = list(uids) if not isinstance(uids, np.ndarray) else uids
+    groups: list[list[int]] = []
+    for n, model in enumerate(models):
+        for group in groups:
+            if models[group[0]]._shares_neighbours_with(model):
+                group.append(n)
+                break
+        else:
+            groups.append([n])
+    out: list[np.ndarray] = [np.empty(0)] * len(models)
+    for group in groups:
+        members = [models[n] for n in group]
+        for n, scores in zip(group, _score_group(members, uid_list, inner, clip), strict=True):
+            out[n] = scores
+    return out
+
+
+def _score_group(
+    models: list[_SymmetricKNN], uids: Iterable[Hashable], inner: bool, clip: bool
+) -> list[np.ndarray]:
+    lead = models[0]
+    users = lead._inner_list(uids, lead.uid_index_, inner, lead.n_users_)
+    n_items = lead.n_items_
+    outs = [np.empty((users.size, n_items)) for _ in models]
+    if users.size == 0:
+        return outs
+    # per (user, item) cell: num per model, den, kk and ~6 float temporaries while assembling
+    per_user = n_items * 8 * (8 + len(models))
+    step = max(1, int(lead.memory_budget // per_user))
+    all_items = np.arange(n_items, dtype=np.int64)
+    for s in range(0, users.size, step):
+        block = users[s : s + step]
+        m = block.size
+        if lead.user_based_:
+            num, den, kk = lead._score_block(block, all_items, models)
+        else:
+            num, den, kk = lead._score_block(all_items, block, models)
+            num, den, kk = num.transpose(0, 2, 1), den.T, kk.T
+        uu = np.repeat(block, n_items)
+        ii = np.tile(all_items, m)
+        xs = uu if lead.user_based_ else ii
+        known = np.ones(uu.size, bool)
+        den_f, kk_f = den.ravel(), kk.ravel()
+        for g, model in enumerate(models):
+            est, _, _, _ = model._assemble(uu, ii, xs, known, num[g].ravel(), den_f, kk_f)
+            est = est.reshape(m, n_items)
+            if clip:
+                est = model._clip(est)
+            for row, u in enumerate(block):
+                est[row, model.ur_item_[model.ur_ptr_[u] : model.ur_ptr_[u + 1]]] = np.nan
+            outs[g][s : s + m] = est
+        del num, den, kk
+    return outs
 
 
 class KNNBasic(_SymmetricKNN):

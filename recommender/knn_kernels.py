@@ -34,6 +34,7 @@ __all__ = [
     "MEASURE_CODES",
     "n_chunks",
     "predict_grouped",
+    "score_block",
     "sim_rows",
     "topk_block",
     "truncated_rows",
@@ -243,6 +244,65 @@ def _topk_sum(tmp, n, pv, div, use_div, lo, k, hs, hp):
     return num, den, kk
 
 
+@njit(cache=True, nogil=True)
+def _topk_pos(simrow, cand, lo, hi, k, hs, hp):
+    """The neighbours :func:`_topk_sum` aggregates, among the candidates ``cand[lo:hi]`` with
+    similarities ``simrow[cand]``: returns their number m, with ``hs[:m]`` / ``hp[:m]`` their
+    similarities / positions in summation order. Only positive similarities are heaped: Surprise aggregates only sim > 0 terms of the k
+    largest, and those are exactly the k largest positive ones (same tie order), so the result
+    is identical while zero / negative similarities cost one comparison."""
+    if k <= 0:
+        return 0
+    m = 0
+    for a in range(hi - lo):
+        s = simrow[cand[lo + a]]
+        if s <= 0.0:
+            continue
+        if m < k:
+            c = m
+            m += 1
+            while c > 0:
+                par = (c - 1) >> 1
+                if hs[par] > s or (hs[par] == s and hp[par] < a):
+                    hs[c] = hs[par]
+                    hp[c] = hp[par]
+                    c = par
+                else:
+                    break
+            hs[c] = s
+            hp[c] = a
+        elif s > hs[0]:
+            c = 0
+            while True:
+                lc = 2 * c + 1
+                if lc >= m:
+                    break
+                r = lc + 1
+                w = lc
+                if r < m and (hs[r] < hs[lc] or (hs[r] == hs[lc] and hp[r] > hp[lc])):
+                    w = r
+                if hs[w] < s or (hs[w] == s and hp[w] > a):
+                    hs[c] = hs[w]
+                    hp[c] = hp[w]
+                    c = w
+                else:
+                    break
+            hs[c] = s
+            hp[c] = a
+    # Surprise's summation order: decreasing sim, then increasing position
+    for a in range(1, m):
+        s = hs[a]
+        p = hp[a]
+        b = a - 1
+        while b >= 0 and (hs[b] < s or (hs[b] == s and hp[b] > p)):
+            hs[b + 1] = hs[b]
+            hp[b + 1] = hp[b]
+            b -= 1
+        hs[b + 1] = s
+        hp[b + 1] = p
+    return m
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def predict_grouped(
     targets,
@@ -322,6 +382,96 @@ def predict_grouped(
             if source == 0:
                 _reset(nt, touched, acc)
             elif source == 2:
+                _clear(nt, touched, simrow)
+                simrow[x] = 0.0
+    return num, den, kk
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def score_block(
+    targets,
+    ys,
+    source,
+    xs_ptr,
+    xs_y,
+    xs_v,
+    yr_ptr,
+    yr_x,
+    yr_v,
+    yr_pv,
+    yr_div,
+    use_div,
+    n_x,
+    measure,
+    min_support,
+    shrinkage,
+    k,
+    dense,
+    nb_ptr,
+    nb_idx,
+    nb_val,
+    chunks,
+):
+    """Aggregates for every (target x, y) of ``targets`` × ``ys``, candidates ``yr[y]`` as in
+    :func:`predict_grouped`, for several models sharing the similarity and k at once: ``yr_pv`` /
+    ``yr_div`` are (n_models, n_ratings), ``use_div`` (n_models,) booleans. Returns
+    num (n_models, n_t, n_y), den (n_t, n_y), kk (n_t, n_y).
+
+    Each target's similarity row is built once (statistics: one pass then finalised into a dense
+    row; or copied from ``dense`` / the truncated CSR) and gathered for every y; the top-k
+    selection is shared by the models. Targets are dealt round-robin to ``chunks`` threads;
+    results do not depend on the chunking."""
+    n_t = targets.size
+    n_y = ys.size
+    n_m = yr_pv.shape[0]
+    num = np.zeros((n_m, n_t, n_y))
+    den = np.zeros((n_t, n_y))
+    kk = np.zeros((n_t, n_y), dtype=np.int64)
+    n_stats = 6 if measure == 2 else (2 if measure == 0 else 4)
+    for c in prange(chunks):
+        acc = np.zeros((n_x if source == 0 else 1, n_stats))
+        simrow = np.zeros(n_x)
+        touched = np.empty(n_x + 1, dtype=np.int64)
+        kh = max(1, k)
+        hs = np.empty(kh)
+        hp = np.empty(kh, dtype=np.int64)
+        for t in range(c, n_t, chunks):
+            x = targets[t]
+            nt = 0
+            if source == 0:
+                a, b = xs_ptr[x], xs_ptr[x + 1]
+                nt = _row_accumulate(
+                    xs_y[a:b], xs_v[a:b], yr_ptr, yr_x, yr_v, measure, acc, touched
+                )
+                _row_finish(nt, touched, measure, min_support, shrinkage, acc, simrow)
+            elif source == 1:
+                simrow[:] = dense[x]
+            else:
+                for p in range(nb_ptr[x], nb_ptr[x + 1]):
+                    touched[nt] = nb_idx[p]
+                    simrow[nb_idx[p]] = nb_val[p]
+                    nt += 1
+            simrow[x] = 1.0
+            for j in range(n_y):
+                y = ys[j]
+                lo = yr_ptr[y]
+                m = _topk_pos(simrow, yr_x, lo, yr_ptr[y + 1], k, hs, hp)
+                d = 0.0
+                for a in range(m):
+                    d += hs[a]
+                den[t, j] = d
+                kk[t, j] = m
+                for g in range(n_m):
+                    nm = 0.0
+                    if use_div[g]:
+                        for a in range(m):
+                            q = lo + hp[a]
+                            nm += hs[a] * yr_pv[g, q] / yr_div[g, q]
+                    else:
+                        for a in range(m):
+                            nm += hs[a] * yr_pv[g, lo + hp[a]]
+                    num[g, t, j] = nm
+            if source != 1:
                 _clear(nt, touched, simrow)
                 simrow[x] = 0.0
     return num, den, kk
