@@ -164,7 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.environ.get("MOVIELENS_DIR"))
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--ranking-users", default="0", help="0 (off), N, or all")
+    parser.add_argument("--ranking-users", default="all", help="0 (off), N, or all (default)")
     parser.add_argument("--skip-grid", action="store_true")
     parser.add_argument("--keep-results", metavar="DIR", help="write the grid's cache here")
     parser.add_argument("--skip-reference", action="store_true")

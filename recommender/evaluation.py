@@ -544,24 +544,27 @@ def _rank_many(
 ) -> list[metrics.RankingMetrics | None]:
     """:func:`rank_fold` for several fitted models; KNN models sharing a similarity share the
     neighbour computation (:func:`recommender.knn.score_users_shared`)."""
-    from recommender.knn import _SymmetricKNN, score_users_shared
+    from recommender.knn import _SymmetricKNN, iter_score_blocks
 
     trainset = fold.trainset
     ranked_users = fold.ranking_users(n_users)
     tops: list[list[np.ndarray] | None] = [[] for _ in algos]
-    knn = [a for a in algos if isinstance(a, _SymmetricKNN)]
+    knn = [m for m, a in enumerate(algos) if isinstance(a, _SymmetricKNN)]
     for start in range(0, len(ranked_users), USER_BATCH):
         users = ranked_users[start : start + USER_BATCH]
-        shared = dict(zip(map(id, knn), score_users_shared(knn, users, inner=True), strict=True))
         excluded = np.zeros((len(users), fold.n_items), dtype=bool)
         for row, u in enumerate(users):
             excluded[row, [i for i, _ in trainset.ur[int(u)]]] = True
+        # KNN models: compiled, shared neighbours, block by block (rated items are NaN)
+        for g, first, scores in iter_score_blocks([algos[m] for m in knn], users):
+            rows = slice(first, first + scores.shape[0])
+            top = metrics.top_n(scores, excluded[rows], fold.popularity, fold.item_ids, n)
+            tops[knn[g]].append(top)  # type: ignore[union-attr]
+            del scores
         for m, algo in enumerate(algos):
-            if tops[m] is None:
+            if m in knn or tops[m] is None:
                 continue
-            scores = shared.pop(id(algo), None)
-            if scores is None:
-                scores = user_scores(algo, fold, users)
+            scores = user_scores(algo, fold, users)
             if scores is None:
                 tops[m] = None
                 continue

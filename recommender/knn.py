@@ -24,7 +24,7 @@ access: raw or inner ids).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -39,7 +39,14 @@ from recommender import knn_kernels as kern
 from recommender.baselines import baselines, fold_in_user_bias
 from recommender.similarities import MEASURES, topk_mask
 
-__all__ = ["KNNBaseline", "KNNBasic", "KNNWithMeans", "KNNWithZScore", "score_users_shared"]
+__all__ = [
+    "KNNBaseline",
+    "KNNBasic",
+    "KNNWithMeans",
+    "KNNWithZScore",
+    "iter_score_blocks",
+    "score_users_shared",
+]
 
 _UNKNOWN = "User and/or item is unknown."
 _NOT_ENOUGH = "Not enough neighbors."
@@ -681,6 +688,19 @@ class _SymmetricKNN(AlgoBase):
             )
         )
 
+    def _xs_q(self) -> np.ndarray:
+        """For every rating of the ``xs`` layout, its index in the ``yr`` layout (cached)."""
+        q = getattr(self, "xs_q_", None)
+        if q is None:
+            xs_x = np.repeat(np.arange(self.n_x_, dtype=np.int64), np.diff(self.xs_ptr_))
+            yr_y = np.repeat(np.arange(self.n_y_, dtype=np.int64), np.diff(self.yr_ptr_))
+            key_yr = yr_y * self.n_x_ + self.yr_x_
+            order = np.argsort(key_yr, kind="stable")
+            key_xs = self.xs_y_ * self.n_x_ + xs_x
+            q = order[np.searchsorted(key_yr, key_xs, sorter=order)].astype(np.int64)
+            self.xs_q_ = q
+        return q
+
     def _score_block(
         self, targets: np.ndarray, ys: np.ndarray, models: list[_SymmetricKNN]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -698,6 +718,36 @@ class _SymmetricKNN(AlgoBase):
         has_stats = self.xs_ptr_ is not None
         pv = np.stack([m.yr_pv_ for m in models])
         div = np.stack([m.yr_div_ if m.use_div_ else np.ones_like(m.yr_pv_) for m in models])
+        use_div = np.array([m.use_div_ for m in models], dtype=np.bool_)
+        if source != kern.SRC_NBRS:
+            xs_q = self._xs_q()
+            colmap = np.full(self.n_y_, -1, dtype=np.int64)
+            colmap[np.asarray(ys, dtype=np.int64)] = np.arange(len(ys))
+            return kern.score_block_sorted(
+                np.asarray(targets, dtype=np.int64),
+                colmap,
+                len(ys),
+                source,
+                self.xs_ptr_,
+                self.xs_y_,
+                self.xs_v_,
+                xs_q,
+                np.ascontiguousarray(pv[:, xs_q]),
+                np.ascontiguousarray(div[:, xs_q]),
+                self.yr_ptr_,
+                self.yr_x_,
+                self.yr_v_,
+                pv,
+                div,
+                use_div,
+                self.n_x_,
+                measure,
+                min_support,
+                shrinkage,
+                int(self.k),
+                self.sim_full_ if self.sim_full_ is not None else np.zeros((1, 1)),
+                kern.n_chunks(),
+            )
         return kern.score_block(
             np.asarray(targets, dtype=np.int64),
             np.asarray(ys, dtype=np.int64),
@@ -710,7 +760,7 @@ class _SymmetricKNN(AlgoBase):
             self.yr_v_,
             pv,
             div,
-            np.array([m.use_div_ for m in models], dtype=np.bool_),
+            use_div,
             self.n_x_,
             measure,
             min_support,
@@ -868,12 +918,30 @@ def score_users_shared(
     Models fitted on the same data with the same similarity settings and k (e.g. the four
     algorithms with one measure) share one similarity computation and one top-k selection per
     (user, item); the others are scored separately. Results equal each model's own
-    ``score_users``.
+    ``score_users``. :func:`iter_score_blocks` yields the same by blocks (less memory).
     """
     models = list(models)
     if not models:
         return []
-    uid_list = list(uids) if not isinstance(uids, np.ndarray) else uids
+    lead = models[0]
+    users = lead._inner_list(uids, lead.uid_index_, inner, lead.n_users_)
+    outs = [np.empty((users.size, m.n_items_)) for m in models]
+    for g, start, block in iter_score_blocks(models, users, clip=clip):
+        outs[g][start : start + block.shape[0]] = block
+    return outs
+
+
+def iter_score_blocks(
+    models: Sequence[_SymmetricKNN], users: np.ndarray, *, clip: bool = False
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Bulk scores of the inner users ``users`` by several fitted models, block by block:
+    yields ``(model index, first row, scores)`` where ``scores`` are the rows
+    ``first row : first row + len(scores)`` of that model's :meth:`~_SymmetricKNN.score_users`.
+    For each model the blocks come in row order. Models sharing their neighbours (same data,
+    similarity and k) are computed together; memory is bounded by the models' ``memory_budget``
+    (kernel output) plus one block of scores."""
+    models = list(models)
+    users = np.asarray(users, dtype=np.int64).reshape(-1)
     groups: list[list[int]] = []
     for n, model in enumerate(models):
         for group in groups:
@@ -882,25 +950,24 @@ def score_users_shared(
                 break
         else:
             groups.append([n])
-    out: list[np.ndarray] = [np.empty(0)] * len(models)
     for group in groups:
         members = [models[n] for n in group]
-        for n, scores in zip(group, _score_group(members, uid_list, inner, clip), strict=True):
-            out[n] = scores
-    return out
+        for g, start, block in _score_group(members, users, clip):
+            yield group[g], start, block
+
+
+_ASSEMBLE_ROWS = 64  # users assembled at once (bounds the temporaries of _assemble)
 
 
 def _score_group(
-    models: list[_SymmetricKNN], uids: Iterable[Hashable], inner: bool, clip: bool
-) -> list[np.ndarray]:
+    models: list[_SymmetricKNN], users: np.ndarray, clip: bool
+) -> Iterator[tuple[int, int, np.ndarray]]:
     lead = models[0]
-    users = lead._inner_list(uids, lead.uid_index_, inner, lead.n_users_)
     n_items = lead.n_items_
-    outs = [np.empty((users.size, n_items)) for _ in models]
-    if users.size == 0:
-        return outs
-    # per (user, item) cell: num per model, den, kk and ~6 float temporaries while assembling
-    per_user = n_items * 8 * (8 + len(models))
+    if users.size and (users.min() < 0 or users.max() >= lead.n_users_):
+        raise IndexError(f"inner user ids must be in [0, {lead.n_users_})")
+    # kernel output per (user, item) cell: num per model, den (8 B) and kk (4 B)
+    per_user = n_items * (8 * len(models) + 12)
     step = max(1, int(lead.memory_budget // per_user))
     all_items = np.arange(n_items, dtype=np.int64)
     for s in range(0, users.size, step):
@@ -910,22 +977,35 @@ def _score_group(
             num, den, kk = lead._score_block(block, all_items, models)
         else:
             num, den, kk = lead._score_block(all_items, block, models)
-            num, den, kk = num.transpose(0, 2, 1), den.T, kk.T
-        uu = np.repeat(block, n_items)
-        ii = np.tile(all_items, m)
-        xs = uu if lead.user_based_ else ii
-        known = np.ones(uu.size, bool)
-        den_f, kk_f = den.ravel(), kk.ravel()
         for g, model in enumerate(models):
-            est, _, _, _ = model._assemble(uu, ii, xs, known, num[g].ravel(), den_f, kk_f)
-            est = est.reshape(m, n_items)
+            est = np.empty((m, n_items))
+            for r0 in range(0, m, _ASSEMBLE_ROWS):
+                r1 = min(m, r0 + _ASSEMBLE_ROWS)
+                rows = block[r0:r1]
+                if lead.user_based_:
+                    num_c, den_c, kk_c = num[g, r0:r1], den[r0:r1], kk[r0:r1]
+                else:
+                    num_c, den_c, kk_c = num[g, :, r0:r1].T, den[:, r0:r1].T, kk[:, r0:r1].T
+                uu = np.repeat(rows, n_items)
+                ii = np.tile(all_items, rows.size)
+                xs = uu if lead.user_based_ else ii
+                part, _, _, _ = model._assemble(
+                    uu,
+                    ii,
+                    xs,
+                    np.ones(uu.size, bool),
+                    num_c.ravel(),
+                    den_c.ravel(),
+                    kk_c.ravel().astype(np.int64),
+                )
+                est[r0:r1] = part.reshape(rows.size, n_items)
             if clip:
                 est = model._clip(est)
             for row, u in enumerate(block):
                 est[row, model.ur_item_[model.ur_ptr_[u] : model.ur_ptr_[u + 1]]] = np.nan
-            outs[g][s : s + m] = est
+            yield g, s, est
+            del est
         del num, den, kk
-    return outs
 
 
 class KNNBasic(_SymmetricKNN):

@@ -597,3 +597,161 @@ def topk_block(block, pv, div, use_div, k):
         den[n] = r[1]
         kk[n] = r[2]
     return num, den, kk
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def score_block_sorted(
+    targets,
+    colmap,
+    n_cols,
+    source,
+    xs_ptr,
+    xs_y,
+    xs_v,
+    xs_q,
+    xs_pv,
+    xs_div,
+    yr_ptr,
+    yr_x,
+    yr_v,
+    yr_pv,
+    yr_div,
+    use_div,
+    n_x,
+    measure,
+    min_support,
+    shrinkage,
+    k,
+    dense,
+    chunks,
+):
+    """:func:`score_block` with the loops flipped: for each target x, its positive neighbours x'
+        in decreasing similarity, and for each y that x' rated (``xs`` layout) the neighbour is
+        taken if y's column still holds fewer than k. This selects, for every (x, y), exactly the
+        k largest positive similarities among ``yr[y]`` with Surprise's tie order (equal
+        similarities straddling the k-th place: smaller position in ``yr[y]`` first, via ``xs_q``,
+        the ``yr`` index of each ``xs`` rating), without a heap. ``xs_pv`` / ``xs_div`` are ``yr_pv`` /
+    ``yr_div`` laid out in ``xs`` order (sequential reads). Sums are accumulated in decreasing
+        similarity; among equal similarities the order may differ from Surprise's (den identical,
+        num within rounding). ``colmap[y]`` is y's output column or -1. Needs the statistics or the
+        dense matrix (``source`` 0 or 1)."""
+    n_t = targets.size
+    n_m = yr_pv.shape[0]
+    num = np.zeros((n_m, n_t, n_cols))
+    den = np.zeros((n_t, n_cols))
+    kk = np.zeros((n_t, n_cols), dtype=np.int32)
+    n_stats = 6 if measure == 2 else (2 if measure == 0 else 4)
+    for c in prange(chunks):
+        acc = np.zeros((n_x if source == 0 else 1, n_stats))
+        simrow = np.zeros(n_x)
+        touched = np.empty(n_x + 1, dtype=np.int64)
+        vals = np.empty(n_x)
+        ids = np.empty(n_x, dtype=np.int64)
+        gcnt = np.zeros(n_cols, dtype=np.int64)
+        gcols = np.empty(n_cols, dtype=np.int64)
+        skk = np.zeros(n_cols, dtype=np.int64)
+        sden = np.zeros(n_cols)
+        snum = np.zeros((n_m, n_cols))
+        for t in range(c, n_t, chunks):
+            x = targets[t]
+            npos = 0
+            if source == 0:
+                a0, b0 = xs_ptr[x], xs_ptr[x + 1]
+                nt = _row_accumulate(
+                    xs_y[a0:b0], xs_v[a0:b0], yr_ptr, yr_x, yr_v, measure, acc, touched
+                )
+                _row_finish(nt, touched, measure, min_support, shrinkage, acc, simrow)
+                for e in range(nt):
+                    x2 = touched[e]
+                    s = simrow[x2]
+                    if x2 != x and s > 0.0:
+                        vals[npos] = -s
+                        ids[npos] = x2
+                        npos += 1
+            else:
+                for x2 in range(n_x):
+                    s = dense[x, x2]
+                    simrow[x2] = s
+                    if x2 != x and s > 0.0:
+                        vals[npos] = -s
+                        ids[npos] = x2
+                        npos += 1
+            order = np.argsort(vals[:npos])
+            a = 0
+            while a < npos:
+                s = -vals[order[a]]
+                b = a + 1
+                while b < npos and -vals[order[b]] == s:
+                    b += 1
+                if b == a + 1:
+                    x2 = ids[order[a]]
+                    for p in range(xs_ptr[x2], xs_ptr[x2 + 1]):
+                        j = colmap[xs_y[p]]
+                        if j < 0 or kk[t, j] >= k:
+                            continue
+                        den[t, j] += s
+                        kk[t, j] += 1
+                        for g in range(n_m):
+                            if use_div[g]:
+                                num[g, t, j] += s * xs_pv[g, p] / xs_div[g, p]
+                            else:
+                                num[g, t, j] += s * xs_pv[g, p]
+                else:
+                    # A group of equal similarities: add as for single neighbours, but remember
+                    # each column's state before the group; a column that would exceed k
+                    # ("straddles" the k-th place) is restored and completed from its own
+                    # candidate list yr[y], in yr order (Surprise's tie order), with the first
+                    # group members up to k.
+                    ng = 0
+                    for e in range(a, b):
+                        x2 = ids[order[e]]
+                        for p in range(xs_ptr[x2], xs_ptr[x2 + 1]):
+                            j = colmap[xs_y[p]]
+                            if j < 0:
+                                continue
+                            if gcnt[j] == 0:
+                                if kk[t, j] >= k:
+                                    continue
+                                gcols[ng] = j
+                                ng += 1
+                                skk[j] = kk[t, j]
+                                sden[j] = den[t, j]
+                                for g in range(n_m):
+                                    snum[g, j] = num[g, t, j]
+                            gcnt[j] += 1
+                            over = skk[j] + gcnt[j] - k
+                            if over > 1:  # already completed in this group
+                                continue
+                            if over == 1:  # first member beyond k: resolve the tie by position
+                                den[t, j] = sden[j]
+                                for g in range(n_m):
+                                    num[g, t, j] = snum[g, j]
+                                need = k - skk[j]
+                                y = xs_y[p]
+                                for q in range(yr_ptr[y], yr_ptr[y + 1]):
+                                    if simrow[yr_x[q]] != s:
+                                        continue
+                                    den[t, j] += s
+                                    for g in range(n_m):
+                                        if use_div[g]:
+                                            num[g, t, j] += s * yr_pv[g, q] / yr_div[g, q]
+                                        else:
+                                            num[g, t, j] += s * yr_pv[g, q]
+                                    need -= 1
+                                    if need == 0:
+                                        break
+                                kk[t, j] = k
+                                continue
+                            den[t, j] += s
+                            kk[t, j] += 1
+                            for g in range(n_m):
+                                if use_div[g]:
+                                    num[g, t, j] += s * xs_pv[g, p] / xs_div[g, p]
+                                else:
+                                    num[g, t, j] += s * xs_pv[g, p]
+                    for e in range(ng):
+                        gcnt[gcols[e]] = 0
+                a = b
+            if source == 0:
+                _clear(nt, touched, simrow)
+    return num, den, kk

@@ -222,14 +222,17 @@ class CollaborativeModel:
         everything = np.arange(n)
         for start in range(0, n, self.block_rows):
             rows = everything[start : start + self.block_rows]
-            out[rows] = algo._sim(rows, everything)
+            out[rows] = algo.similarity_block(rows, everything, inner=True)
         return out
 
     def _sim_columns(self, inner: np.ndarray) -> np.ndarray:
         """Similarity of every training movie (rows) with the movies ``inner`` (columns)."""
         if self.sim_ is not None:
             return self.sim_[:, inner].astype(np.float64)
-        return np.asarray(self.algo_._sim(np.arange(self.algo_.n_items_), inner), np.float64)
+        return np.asarray(
+            self.algo_.similarity_block(np.arange(self.algo_.n_items_), inner, inner=True),
+            np.float64,
+        )
 
     def _center_and_values(
         self, targets: np.ndarray, rated: np.ndarray, values: np.ndarray, user_bias: float

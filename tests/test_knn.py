@@ -200,3 +200,56 @@ def test_truncated_mode_close_to_exact(small_fold) -> None:
     err_e = np.sqrt(np.mean([(p.est - p.r_ui) ** 2 for p in exact]))
     err_a = np.sqrt(np.mean([(p.est - p.r_ui) ** 2 for p in approx]))
     assert abs(err_e - err_a) < 0.01
+
+
+@pytest.mark.parametrize("user_based", [True, False], ids=["user", "item"])
+@pytest.mark.parametrize("sim", ["msd", "pearson", "pearson_baseline"])
+def test_score_users_equal_single_predictions_and_are_shared(
+    sim: str, user_based: bool, small_fold
+) -> None:
+    """Bulk scores equal predict(clip=False) (incl. min_k fallbacks and KNNBasic's impossible
+    predictions), rated items are NaN, and sharing the neighbours across algorithms changes
+    nothing; a small memory budget (several user blocks) neither."""
+    trainset, _ = small_fold
+    opts = {"name": sim, "user_based": user_based}
+    models = [
+        getattr(knn, a)(k=10, min_k=3, sim_options=opts, verbose=False).fit(trainset) for a in ALGOS
+    ]
+    users = np.array([0, 3, 7, 42, 99])
+    raw_users = [trainset.to_raw_uid(int(u)) for u in users]
+    shared = knn.score_users_shared(models, raw_users)
+    rng = np.random.default_rng(0)
+    for model, scores in zip(models, shared, strict=True):
+        alone = model.score_users(users, inner=True)
+        np.testing.assert_array_equal(scores, alone)
+        model.memory_budget = 3 * trainset.n_items * 8 * 10  # blocks of a few users
+        np.testing.assert_array_equal(model.score_users(users, inner=True), alone)
+        for row, u in enumerate(users):
+            rated = {i for i, _ in trainset.ur[int(u)]}
+            assert all(np.isnan(scores[row, i]) for i in rated)
+            unrated = [i for i in range(trainset.n_items) if i not in rated]
+            for i in rng.choice(unrated, 25, replace=False):
+                expected = model.predict(
+                    raw_users[row], trainset.to_raw_iid(int(i)), clip=False
+                ).est
+                assert scores[row, i] == pytest.approx(expected, abs=1e-9)
+
+
+def test_similarity_block_raw_and_inner_ids(small_fold) -> None:
+    trainset, _ = small_fold
+    item = knn.KNNWithMeans(sim_options={"name": "cosine", "user_based": False}, verbose=False)
+    item.fit(trainset)
+    rows, cols = np.array([0, 5, 9]), np.array([1, 5, 2, 30])
+    block = item.similarity_block(rows, cols, inner=True)
+    raw = item.similarity_block(
+        [trainset.to_raw_iid(int(r)) for r in rows], [trainset.to_raw_iid(int(c)) for c in cols]
+    )
+    np.testing.assert_array_equal(block, raw)
+    np.testing.assert_array_equal(block, item._sim(rows, cols))
+    assert block[1, 1] == 1.0
+    user = knn.KNNBasic(sim_options={"name": "msd", "user_based": True}, verbose=False)
+    user.fit(trainset)
+    ub = user.similarity_block([trainset.to_raw_uid(0)], [trainset.to_raw_uid(0)])
+    assert ub.shape == (1, 1) and ub[0, 0] == 1.0
+    with pytest.raises(KeyError):
+        item.similarity_block([-987654], [trainset.to_raw_iid(0)])
