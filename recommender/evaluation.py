@@ -61,6 +61,7 @@ USER_BATCH = 1024  # users scored at once when ranking: 1024 × ~9.7k items × 8
 # ``None`` (or "all") ranks every user, N a seeded sample of N users per fold, 0 nobody.
 # The page-facing default is the string "all" (a value of the Compare models page's slider).
 RANKING_ALL = "all"
+TOP_N_ROWS = 128  # rows of a score block ranked at once (metrics.top_n copies its input)
 DEFAULT_RANKING_USERS: int | str | None = RANKING_ALL
 
 
@@ -557,10 +558,12 @@ def _rank_many(
             excluded[row, [i for i, _ in trainset.ur[int(u)]]] = True
         # KNN models: compiled, shared neighbours, block by block (rated items are NaN)
         for g, first, scores in iter_score_blocks([algos[m] for m in knn], users):
-            rows = slice(first, first + scores.shape[0])
-            top = metrics.top_n(scores, excluded[rows], fold.popularity, fold.item_ids, n)
-            tops[knn[g]].append(top)  # type: ignore[union-attr]
-            del scores
+            for r0 in range(0, scores.shape[0], TOP_N_ROWS):  # bounded top_n temporaries
+                part = scores[r0 : r0 + TOP_N_ROWS]
+                rows = slice(first + r0, first + r0 + part.shape[0])
+                top = metrics.top_n(part, excluded[rows], fold.popularity, fold.item_ids, n)
+                tops[knn[g]].append(top)  # type: ignore[union-attr]
+            del scores, part
         for m, algo in enumerate(algos):
             if m in knn or tops[m] is None:
                 continue

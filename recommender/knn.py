@@ -959,6 +959,40 @@ def iter_score_blocks(
 _ASSEMBLE_ROWS = 64  # users assembled at once (bounds the temporaries of _assemble)
 
 
+def _assemble_rows(
+    model: _SymmetricKNN,
+    user_based: bool,
+    block: np.ndarray,
+    num: np.ndarray,
+    den: np.ndarray,
+    kk: np.ndarray,
+    est: np.ndarray,
+) -> None:
+    """Estimates through ``model._assemble`` (numpy), a few users at a time."""
+    n_items = est.shape[1]
+    all_items = np.arange(n_items, dtype=np.int64)
+    for r0 in range(0, block.size, _ASSEMBLE_ROWS):
+        r1 = min(block.size, r0 + _ASSEMBLE_ROWS)
+        rows = block[r0:r1]
+        if user_based:
+            num_c, den_c, kk_c = num[r0:r1], den[r0:r1], kk[r0:r1]
+        else:
+            num_c, den_c, kk_c = num[:, r0:r1].T, den[:, r0:r1].T, kk[:, r0:r1].T
+        uu = np.repeat(rows, n_items)
+        ii = np.tile(all_items, rows.size)
+        xs = uu if user_based else ii
+        part, _, _, _ = model._assemble(
+            uu,
+            ii,
+            xs,
+            np.ones(uu.size, bool),
+            num_c.ravel(),
+            den_c.ravel(),
+            kk_c.ravel().astype(np.int64),
+        )
+        est[r0:r1] = part.reshape(rows.size, n_items)
+
+
 def _score_group(
     models: list[_SymmetricKNN], users: np.ndarray, clip: bool
 ) -> Iterator[tuple[int, int, np.ndarray]]:
@@ -979,26 +1013,26 @@ def _score_group(
             num, den, kk = lead._score_block(all_items, block, models)
         for g, model in enumerate(models):
             est = np.empty((m, n_items))
-            for r0 in range(0, m, _ASSEMBLE_ROWS):
-                r1 = min(m, r0 + _ASSEMBLE_ROWS)
-                rows = block[r0:r1]
-                if lead.user_based_:
-                    num_c, den_c, kk_c = num[g, r0:r1], den[r0:r1], kk[r0:r1]
-                else:
-                    num_c, den_c, kk_c = num[g, :, r0:r1].T, den[:, r0:r1].T, kk[:, r0:r1].T
-                uu = np.repeat(rows, n_items)
-                ii = np.tile(all_items, rows.size)
-                xs = uu if lead.user_based_ else ii
-                part, _, _, _ = model._assemble(
-                    uu,
-                    ii,
-                    xs,
-                    np.ones(uu.size, bool),
-                    num_c.ravel(),
-                    den_c.ravel(),
-                    kk_c.ravel().astype(np.int64),
+            kind = _KIND.get(type(model))
+            if kind is None:  # a subclass with its own formulas: the generic path
+                _assemble_rows(model, lead.user_based_, block, num[g], den, kk, est)
+            else:
+                zeros = np.zeros(1)
+                kern.assemble_scores(
+                    num[g],
+                    den,
+                    kk,
+                    lead.user_based_,
+                    block,
+                    kind,
+                    int(model.min_k),
+                    float(model.global_mean_),
+                    model.means_,
+                    model.sigmas_,
+                    model.bu_ if model.bu_ is not None else zeros,
+                    model.bi_ if model.bi_ is not None else zeros,
+                    est,
                 )
-                est[r0:r1] = part.reshape(rows.size, n_items)
             if clip:
                 est = model._clip(est)
             for row, u in enumerate(block):
@@ -1101,3 +1135,7 @@ class KNNBaseline(_SymmetricKNN):
 
     def _fold_center(self, targets: np.ndarray, mean: float, bu: float) -> np.ndarray:
         return (self.global_mean_ + bu) + self.bi_[targets]
+
+
+# estimate formulas of the compiled assembly (knn_kernels.assemble_scores), by exact class
+_KIND: dict[type, int] = {KNNBasic: 0, KNNWithMeans: 1, KNNWithZScore: 2, KNNBaseline: 3}

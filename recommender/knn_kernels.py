@@ -755,3 +755,36 @@ def score_block_sorted(
             if source == 0:
                 _clear(nt, touched, simrow)
     return num, den, kk
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def assemble_scores(num, den, kk, user_based, users, kind, min_k, mu, means, sigmas, bu, bi, out):
+    """Estimates from aggregates, as ``knn._SymmetricKNN._assemble`` computes them (same float
+    operations): ``out[r, i]`` for user ``users[r]`` and item i. ``num``/``den``/``kk`` are
+    indexed [r, i] if ``user_based`` else [i, r]. ``kind``: 0 KNNBasic (impossible -> ``mu``),
+    1 KNNWithMeans, 2 KNNWithZScore, 3 KNNBaseline; ``means``/``sigmas`` are per x."""
+    m, n_items = out.shape
+    for r in prange(m):
+        u = users[r]
+        for i in range(n_items):
+            if user_based:
+                nm = num[r, i]
+                d = den[r, i]
+                kc = kk[r, i]
+                x = u
+            else:
+                nm = num[i, r]
+                d = den[i, r]
+                kc = kk[i, r]
+                x = i
+            ok = kc >= min_k
+            agg = nm / d if (ok and d != 0.0) else 0.0
+            if kind == 0:
+                est = agg if ok else mu
+            elif kind == 1:
+                est = means[x] + agg
+            elif kind == 2:
+                est = means[x] + agg * sigmas[x]
+            else:
+                est = ((mu + bu[u]) + bi[i]) + agg
+            out[r, i] = est
