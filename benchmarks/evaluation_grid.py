@@ -12,6 +12,9 @@ Usage (heavy: Surprise's item-based fits take minutes and GBs)::
 
     flock /tmp/heavy.lock python benchmarks/evaluation_grid.py [--data PATH] [--workers 2]
         [--ranking-users 0|N|all] [--skip-grid] [--skip-reference] [--keep-results DIR]
+
+``--ranking-users`` defaults to ``all`` (every training user of every fold is ranked, as the
+evaluation's default). Results: docs/knn_benchmarks.md (123.1 s, 1550 MB on the 2-core box).
 """
 
 from __future__ import annotations
