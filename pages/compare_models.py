@@ -111,8 +111,8 @@ with st.container(border=True):
         options=["off", 25, 50, 100, 200, "all"],
         value=DEFAULT_RANKING_USERS,
         key="cmp_ranking_users",
-        help="A seeded sample, the same users for every model. Ranking the whole catalogue "
-        "for every user is the slow part of a run.",
+        help="Every test user by default; a number takes a seeded sample, the same users for "
+        "every model. Each ranked user gets the whole catalogue scored.",
     )
 ranking_users = {"all": None, "off": 0}.get(ranking_choice, ranking_choice)
 RANKED_USERS_TEXT = {None: "all users", 0: "no users (ranking off)"}
