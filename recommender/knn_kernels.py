@@ -162,53 +162,50 @@ def _gather_row(simrow, cand, lo, hi, tmp):
         tmp[a] = simrow[cand[lo + a]]
 
 
-@njit(cache=True, nogil=True)
-def _topk_sum(tmp, n, pv, div, use_div, lo, k, hs, hp):
-    """(sum sim*v, sum sim, actual_k) over the candidates' similarities ``tmp[:n]`` (terms
-    ``pv[lo + a]``), exactly as Surprise aggregates ``heapq.nlargest(k, ...)``'s output: the k
-    largest, earlier candidates first among equal similarities, in decreasing order, sim > 0 only.
+@njit(cache=True, nogil=True, inline="always")
+def _heap_offer(hs, hp, m, k, s, a):
+    """Offer similarity ``s`` at position ``a`` to the size-k min-heap ``hs``/``hp`` holding ``m``
+    entries; returns the new count. "Worse" = smaller sim or, if equal, later position: as
+    candidates arrive in position order, one that ties with the root is never better, which is
+    how ``heapq.nlargest`` keeps earlier candidates first among equals."""
+    if m < k:
+        c = m
+        while c > 0:  # sift up
+            par = (c - 1) >> 1
+            if hs[par] > s or (hs[par] == s and hp[par] < a):
+                hs[c] = hs[par]
+                hp[c] = hp[par]
+                c = par
+            else:
+                break
+        hs[c] = s
+        hp[c] = a
+        return m + 1
+    if s > hs[0]:
+        c = 0
+        while True:  # replace the root, sift down
+            lc = 2 * c + 1
+            if lc >= m:
+                break
+            r = lc + 1
+            w = lc
+            if r < m and (hs[r] < hs[lc] or (hs[r] == hs[lc] and hp[r] > hp[lc])):
+                w = r
+            if hs[w] < s or (hs[w] == s and hp[w] > a):
+                hs[c] = hs[w]
+                hp[c] = hp[w]
+                c = w
+            else:
+                break
+        hs[c] = s
+        hp[c] = a
+    return m
 
-    A size-k min-heap of (sim, position), "worse" = smaller sim or, if equal, later position; as
-    candidates arrive in position order, one ties with the root is never better."""
-    if n <= 0 or k <= 0:
-        return 0.0, 0.0, 0
-    m = 0
-    for a in range(n):
-        s = tmp[a]
-        if m < k:
-            # sift up
-            c = m
-            m += 1
-            while c > 0:
-                par = (c - 1) >> 1
-                if hs[par] > s or (hs[par] == s and hp[par] < a):
-                    hs[c] = hs[par]
-                    hp[c] = hp[par]
-                    c = par
-                else:
-                    break
-            hs[c] = s
-            hp[c] = a
-        elif s > hs[0]:
-            # replace the root, sift down
-            c = 0
-            while True:
-                lc = 2 * c + 1
-                if lc >= m:
-                    break
-                r = lc + 1
-                w = lc
-                if r < m and (hs[r] < hs[lc] or (hs[r] == hs[lc] and hp[r] > hp[lc])):
-                    w = r
-                if hs[w] < s or (hs[w] == s and hp[w] > a):
-                    hs[c] = hs[w]
-                    hp[c] = hp[w]
-                    c = w
-                else:
-                    break
-            hs[c] = s
-            hp[c] = a
-    # order: decreasing sim, then increasing position (insertion sort; mergesort if large)
+
+@njit(cache=True, nogil=True, inline="always")
+def _heap_in_order(hs, hp, m):
+    """Sort the heap's ``m`` entries into Surprise's summation order: decreasing sim, then
+    increasing position (insertion sort; two stable mergesorts when large)."""
     if m <= 64:
         for a in range(1, m):
             s = hs[a]
@@ -228,6 +225,19 @@ def _topk_sum(tmp, n, pv, div, use_div, lo, k, hs, hp):
         for a in range(m):
             hs[a] = ss[order[a]]
             hp[a] = ps[order[a]]
+
+
+@njit(cache=True, nogil=True)
+def _topk_sum(tmp, n, pv, div, use_div, lo, k, hs, hp):
+    """(sum sim*v, sum sim, actual_k) over the candidates' similarities ``tmp[:n]`` (terms
+    ``pv[lo + a]``), exactly as Surprise aggregates ``heapq.nlargest(k, ...)``'s output: the k
+    largest, earlier candidates first among equal similarities, in decreasing order, sim > 0 only."""
+    if n <= 0 or k <= 0:
+        return 0.0, 0.0, 0
+    m = 0
+    for a in range(n):
+        m = _heap_offer(hs, hp, m, k, tmp[a], a)
+    _heap_in_order(hs, hp, m)
     num = 0.0
     den = 0.0
     kk = 0
@@ -248,58 +258,18 @@ def _topk_sum(tmp, n, pv, div, use_div, lo, k, hs, hp):
 def _topk_pos(simrow, cand, lo, hi, k, hs, hp):
     """The neighbours :func:`_topk_sum` aggregates, among the candidates ``cand[lo:hi]`` with
     similarities ``simrow[cand]``: returns their number m, with ``hs[:m]`` / ``hp[:m]`` their
-    similarities / positions in summation order. Only positive similarities are heaped: Surprise aggregates only sim > 0 terms of the k
-    largest, and those are exactly the k largest positive ones (same tie order), so the result
-    is identical while zero / negative similarities cost one comparison."""
+    similarities / positions in summation order. Only positive similarities are heaped: Surprise
+    aggregates only sim > 0 terms of the k largest, and those are exactly the k largest positive
+    ones (same tie order), so the result is identical while zero / negative similarities cost one
+    comparison."""
     if k <= 0:
         return 0
     m = 0
     for a in range(hi - lo):
         s = simrow[cand[lo + a]]
-        if s <= 0.0:
-            continue
-        if m < k:
-            c = m
-            m += 1
-            while c > 0:
-                par = (c - 1) >> 1
-                if hs[par] > s or (hs[par] == s and hp[par] < a):
-                    hs[c] = hs[par]
-                    hp[c] = hp[par]
-                    c = par
-                else:
-                    break
-            hs[c] = s
-            hp[c] = a
-        elif s > hs[0]:
-            c = 0
-            while True:
-                lc = 2 * c + 1
-                if lc >= m:
-                    break
-                r = lc + 1
-                w = lc
-                if r < m and (hs[r] < hs[lc] or (hs[r] == hs[lc] and hp[r] > hp[lc])):
-                    w = r
-                if hs[w] < s or (hs[w] == s and hp[w] > a):
-                    hs[c] = hs[w]
-                    hp[c] = hp[w]
-                    c = w
-                else:
-                    break
-            hs[c] = s
-            hp[c] = a
-    # Surprise's summation order: decreasing sim, then increasing position
-    for a in range(1, m):
-        s = hs[a]
-        p = hp[a]
-        b = a - 1
-        while b >= 0 and (hs[b] < s or (hs[b] == s and hp[b] > p)):
-            hs[b + 1] = hs[b]
-            hp[b + 1] = hp[b]
-            b -= 1
-        hs[b + 1] = s
-        hp[b + 1] = p
+        if s > 0.0:
+            m = _heap_offer(hs, hp, m, k, s, a)
+    _heap_in_order(hs, hp, m)
     return m
 
 
