@@ -245,7 +245,7 @@ def _read_csv(
     return frame
 
 
-def _as_int32(frame: pd.DataFrame, column: str, where: str) -> np.ndarray:
+def _as_int32(frame: pd.DataFrame, column: str, where: str, header: bool = True) -> np.ndarray:
     """The column as int32, or a DataError naming the first line with a non-integer value."""
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() | (values % 1 != 0)
@@ -253,7 +253,8 @@ def _as_int32(frame: pd.DataFrame, column: str, where: str) -> np.ndarray:
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         shown = frame[column].iloc[pos]
         problem = "missing value" if pd.isna(shown) else f"non-numeric ID {str(shown)!r}"
-        raise DataError(f"{where}, line {pos + 2}, column {column!r}: {problem}.")
+        line = pos + (2 if header else 1)
+        raise DataError(f"{where}, line {line}, column {column!r}: {problem}.")
     return values.to_numpy().astype(np.int32)
 
 
@@ -412,8 +413,8 @@ def _read_100k(src: _Source) -> MovieLens:
     except pd.errors.ParserError as exc:
         raise DataError(f"{where}: malformed tab-separated data ({exc}).") from exc
     ratings = _ratings_frame(
-        _ids_headerless(raw, "userId", where),
-        _ids_headerless(raw, "movieId", where),
+        _as_int32(raw, "userId", where, header=False),
+        _as_int32(raw, "movieId", where, header=False),
         _as_float(raw, "rating", where),
         _as_utc(raw, "timestamp", where),
     )
@@ -429,7 +430,7 @@ def _read_100k(src: _Source) -> MovieLens:
                 f"{where}, line {lineno}: expected {expected} '|'-separated fields, found {len(row)}."
             )
     items = pd.DataFrame(rows)
-    ids = _ids_headerless(items.rename(columns={0: "movieId"}), "movieId", where)
+    ids = _as_int32(items.rename(columns={0: "movieId"}), "movieId", where, header=False)
     flags = items.iloc[:, 5:].to_numpy() == "1"
     genres = pd.Series(
         ["|".join(g for g, f in zip(genre_names, row, strict=True) if f) for row in flags]
@@ -451,18 +452,6 @@ def _100k_genres(src: _Source) -> list[str]:
         "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
         "Romance", "Sci-Fi", "Thriller", "War", "Western",
     ]  # fmt: skip
-
-
-def _ids_headerless(frame: pd.DataFrame, column: str, where: str) -> np.ndarray:
-    """Like _as_int32 for files without a header row (line numbers start at 1)."""
-    values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() | (values % 1 != 0)
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(
-            f"{where}, line {pos + 1}, column {column!r}: non-numeric ID {str(frame[column].iloc[pos])!r}."
-        )
-    return values.to_numpy().astype(np.int32)
 
 
 def _split_dat(raw: bytes, where: str, n_fields: int) -> list[list[str]]:
@@ -497,8 +486,8 @@ def _read_1m(src: _Source) -> MovieLens:
         raise DataError(f"{where}: malformed '::'-separated data ({exc}).") from exc
     raw.columns = ["userId", "movieId", "rating", "timestamp"]
     ratings = _ratings_frame(
-        _ids_headerless(raw, "userId", where),
-        _ids_headerless(raw, "movieId", where),
+        _as_int32(raw, "userId", where, header=False),
+        _as_int32(raw, "movieId", where, header=False),
         _as_float(raw, "rating", where),
         _as_utc(raw, "timestamp", where),
     )
@@ -506,7 +495,7 @@ def _read_1m(src: _Source) -> MovieLens:
     rows = _split_dat(src.read_bytes("movies.dat"), where, 3)
     items = pd.DataFrame(rows, columns=["movieId", "title", "genres"])
     movies = _movies_frame(
-        _ids_headerless(items, "movieId", where), items["title"], items["genres"]
+        _as_int32(items, "movieId", where, header=False), items["title"], items["genres"]
     )
     return MovieLens(
         src.name, ratings, movies, _empty_tags(), _empty_links(), source=str(src.location)

@@ -367,3 +367,13 @@ def test_clean_of_real_data_changes_nothing(ml):
     result = clean(ml)
     assert result.rows_removed == 0
     assert result.data.n_ratings == ml.n_ratings
+
+
+def test_headerless_layout_names_the_right_line(tmp_path):
+    folder = tmp_path / "ml-1m"
+    _write(folder / "ratings.dat", "1::1193::5::978300760\nx::661::3::978302109\n")
+    _write(folder / "movies.dat", "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n")
+    with pytest.raises(
+        DataError, match=r"ratings\.dat, line 2, column 'userId': non-numeric ID 'x'"
+    ):
+        read_dataset(folder)
