@@ -1,47 +1,83 @@
-"""Entry point: `streamlit run streamlit_app.py`.
+"""Entry point and home page: `streamlit run streamlit_app.py`.
 
-Loads the dataset once per process (downloading it on first start), shows its name and size in the
-sidebar and routes to the pages. Each page is a thin layout over the `recommender` package.
+Streamlit discovers the other pages in `pages/`; every page, this one included, first calls
+`page_frame` (page config, sidebar navigation, data loading). This page is the Overview: what the
+app does, the dataset at a glance, and the GroupLens credit.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from recommender.cache import get_movielens
-from recommender.data import ENV_DIR, DataError
-from recommender.summary import summarize
+from recommender.app.frame import page_frame, plain
+from recommender.data import CITATION, DatasetSummary, summarize
 
-st.set_page_config(page_title="MovieLens recommender", page_icon="🎬", layout="wide")
+PAGE_LINKS = (
+    ("pages/explore.py", "Explore", "🔎",
+     "Data-quality checks and charts of ratings, movies, genres, tags and time, with filters "
+     "kept in the URL so a view can be shared."),
+    ("pages/compare_models.py", "Compare models", "⚖️",
+     "Cross-validated RMSE/MAE and top-5 ranking metrics for KNN collaborative filtering "
+     "(user- and item-based, four similarities) against baselines, all on the same folds."),
+    ("pages/recommend.py", "Recommend", "🍿",
+     "Rate a few movies, pick a title, or pick an existing user, and get five "
+     "recommendations, each with the reason for it."),
+)  # fmt: skip
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
-    st.Page("pages/explore.py", title="Explore", icon="🔎"),
-    st.Page("pages/compare_models.py", title="Compare models", icon="⚖️"),
-    st.Page("pages/recommend.py", title="Recommend", icon="🍿"),
-]
 
-navigation = st.navigation(PAGES)
-
-try:
-    ml = get_movielens()
-except DataError as error:
-    st.error(f"**The MovieLens data could not be loaded.**\n\n{error}", icon="🚫")
-    st.info(
-        f"To use a copy you already have, set `{ENV_DIR}` to its folder or zip and restart, e.g. "
-        f"`{ENV_DIR}=~/Downloads/ml-latest-small streamlit run streamlit_app.py`."
-    )
-    st.stop()
-
-summary = summarize(ml)
-with st.sidebar:
-    st.markdown(f"**Dataset:** `{summary.name}`")
-    st.caption(
-        f"{summary.users:,} users · {summary.movies:,} movies · {summary.ratings:,} ratings · "
-        f"{summary.tags:,} tags"
-    )
-    st.caption(
-        "Data: [MovieLens](https://grouplens.org/datasets/movielens/) by GroupLens Research."
+def render_intro() -> None:
+    st.title("🎬 MovieLens recommender")
+    st.markdown(
+        "Explore the MovieLens ratings, compare collaborative-filtering models on the same "
+        "cross-validation folds, and get a personal top-5 by rating a few movies."
     )
 
-navigation.run()
+
+def render_dataset(summary: DatasetSummary) -> None:
+    st.subheader(f"The dataset: {plain(summary.name)}")
+    row1 = st.columns(4)
+    row1[0].metric("Users", f"{summary.users:,}")
+    row1[1].metric(
+        "Movies", f"{summary.movies:,}", help=f"{summary.rated_movies:,} of them have ratings"
+    )
+    row1[2].metric(
+        "Ratings", f"{summary.ratings:,}", help=f"Mean rating {summary.mean_rating:.2f} ★"
+    )
+    row1[3].metric("Tags", f"{summary.tags:,}")
+    row2 = st.columns(4)
+    row2[0].metric(
+        "Sparsity",
+        f"{summary.sparsity_percent:.2f} %",
+        help="Share of the users × rated-movies matrix with no rating",
+    )
+    row2[1].metric("Ratings from", f"{summary.first_rating:%b %Y}")
+    row2[2].metric("Ratings to", f"{summary.last_rating:%b %Y}")
+    row2[3].metric("Median ratings per user", f"{summary.median_ratings_per_user:,.0f}")
+
+
+def render_page_links() -> None:
+    st.subheader("How to use it")
+    for column, (script, label, icon, text) in zip(
+        st.columns(len(PAGE_LINKS)), PAGE_LINKS, strict=True
+    ):
+        with column.container(border=True):
+            st.page_link(script, label=f"**{label}**", icon=icon)
+            st.caption(text)
+
+
+def render_credits() -> None:
+    st.subheader("Credits")
+    st.markdown(
+        "The data is the **MovieLens** dataset from "
+        "[GroupLens Research](https://grouplens.org/datasets/movielens/) at the University of "
+        "Minnesota, used under its license for non-commercial purposes. The app is neither "
+        "endorsed by nor affiliated with GroupLens."
+    )
+    st.caption(f"Citation: {CITATION}")
+
+
+ml = page_frame("Overview", "🏠")
+render_intro()
+render_dataset(summarize(ml))
+render_page_links()
+render_credits()

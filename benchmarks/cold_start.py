@@ -2,7 +2,7 @@
 
 Simulates new visitors: held-out users (none of their ratings or tags are used for fitting) show the
 recommender only ``n`` of their ratings, picked at random; the rest are hidden. A top-5 is judged
-against the hidden ratings with the project's ranking protocol (:mod:`recommender.metrics`):
+against the hidden ratings with the project's ranking protocol (:mod:`recommender.evaluation.metrics`):
 
 * candidates: movies rated in the training data that the visitor has not shown;
 * relevant: hidden ratings of 4★ or more among the candidates;

@@ -2,8 +2,8 @@
 
 Fits the Recommender once on ml-latest-small (as the app does, shared by every visitor), then times
 ``for_new_user`` on 10 ratings for many different seeded visitors, and compares the median and 95th
-percentile with the target. For context it also times the variant that keeps the full item-item
-similarity in memory and the KNN engine's own ``fold_in`` (predicted ratings only).
+percentile with the target. For context it also times the KNN engine's own ``fold_in`` (predicted
+ratings only).
 
 Usage::
 
@@ -57,30 +57,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     ml = load_movielens(args.data)
-    fitted = {}
-    for precompute in (False, True):
-        start = time.perf_counter()
-        fitted[precompute] = Recommender(DEFAULT_MODEL, precompute_similarity=precompute).fit(ml)
-        fitted[precompute].fit_seconds = time.perf_counter() - start
-    rec = fitted[False]
+    start = time.perf_counter()
+    rec = Recommender(DEFAULT_MODEL).fit(ml)
+    fit_seconds = time.perf_counter() - start
     people = visitors(rec, args.visitors, args.seed)
     for ratings in people[:5]:  # warm-up: first calls pay for JIT compilation and allocations
-        for model in fitted.values():
-            model.for_new_user(ratings)
+        rec.for_new_user(ratings)
         rec.collaborative_.algo_.fold_in(ratings)
     facade = timed_ms(lambda r: rec.for_new_user(r, n=5), people)
-    precomputed = timed_ms(lambda r: fitted[True].for_new_user(r, n=5), people)
     engine = timed_ms(lambda r: rec.collaborative_.algo_.fold_in(r), people)
 
-    print(
-        f"{ml.name}: {rec.model_.label}; fitted once in {rec.fit_seconds:.1f} s "
-        f"({fitted[True].fit_seconds:.1f} s with the full similarity precomputed)"
-    )
+    print(f"{ml.name}: {rec.model_.label}; fitted once in {fit_seconds:.1f} s")
     print(f"top-5 for a new visitor with {N_RATINGS} ratings, {len(people)} visitors, warm:\n")
     print(f"{'':44} {'median':>9} {'p95':>9} {'max':>9}")
     for label, times in (
         ("Recommender.for_new_user (shipped)", facade),
-        ("  same, full similarity precomputed (+380MB)", precomputed),
         ("engine KNN fold_in alone (estimates only)", engine),
     ):
         p50, p95, worst = np.percentile(times, [50, 95, 100])

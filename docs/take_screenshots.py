@@ -1,8 +1,11 @@
-"""Regenerate the README screenshots: start the app, open each page in headless Chromium, save PNGs.
+"""Regenerate the README screenshots: start the app, open each page in headless Chromium at 1400 px
+(desktop) and 390 px (phone), save full-page PNGs under docs/screenshots/.
 
     MOVIELENS_DIR=../shared/movielens/ml-latest-small python docs/take_screenshots.py [page ...]
 
-Pages are given by URL path ("" for Overview, "explore", "compare_models", "recommend").
+Pages are given by URL path, query string allowed ("" for Overview, "explore",
+"explore?tab=Genres", "compare_models", "recommend"); the file is named after the path
+(``explore-genres.png``), with ``-390`` for the phone width.
 """
 
 from __future__ import annotations
@@ -17,7 +20,22 @@ import subprocess  # noqa: E402
 
 from tests.conftest import CHROMIUM, free_port, wait_healthy  # noqa: E402
 
-PAGES = {"": "overview", "explore": "explore", "compare_models": "compare_models", "recommend": "recommend"}
+PAGES = {
+    "": "overview",
+    "explore": "explore",
+    "compare_models": "compare_models",
+    "recommend": "recommend",
+}
+WIDTHS = {1400: "", 390: "-390"}
+
+
+def file_name(path: str) -> str:
+    """"explore?tab=Top movies" -> "explore-top-movies"."""
+    if path in PAGES:
+        return PAGES[path]
+    page, _, query = path.partition("?")
+    words = [page] + [v for part in query.split("&") for v in part.split("=")[1:]]
+    return "-".join(w.lower().replace(" ", "-").replace("%20", "-") for w in words if w)
 
 
 def main(paths: list[str]) -> None:
@@ -35,18 +53,28 @@ def main(paths: list[str]) -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                ],
             )
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for path in paths or list(PAGES):
-                tab.goto(f"{url}/{path}")
-                tab.wait_for_selector("[data-testid='stApp']")
-                tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
-                tab.wait_for_timeout(2500)  # let plotly finish drawing
-                out = ROOT / "docs" / "screenshots" / f"{PAGES.get(path, path)}.png"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                tab.screenshot(path=str(out), full_page=True)
-                print(f"saved {out.relative_to(ROOT)}")
+            for width, suffix in WIDTHS.items():
+                tab = browser.new_page(viewport={"width": width, "height": 1000})
+                for path in paths or list(PAGES):
+                    tab.goto(f"{url}/{path}")
+                    tab.wait_for_selector("[data-testid='stApp']")
+                    tab.wait_for_function(
+                        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                        timeout=120_000,
+                    )
+                    tab.wait_for_timeout(2500)  # let plotly finish drawing
+                    out = ROOT / "docs" / "screenshots" / f"{file_name(path)}{suffix}.png"
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    tab.screenshot(path=str(out), full_page=True)
+                    print(f"saved {out.relative_to(ROOT)}")
+                tab.close()
             browser.close()
     finally:
         server.terminate()

@@ -1,6 +1,6 @@
 """Command line: ``python -m recommender <command> …``.
 
-Each command lives with the code it drives: a module listed in ``COMMAND_MODULES`` defines
+Each command is a module of :mod:`recommender.cli` listed in ``COMMAND_MODULES``: it defines
 ``add_cli(subparsers)``, which adds its sub-parser and sets ``func`` to a callable taking the parsed
 arguments and returning an exit code.
 """
@@ -11,10 +11,10 @@ import argparse
 import importlib
 import sys
 
-from recommender.data import DataError, load_movielens
-from recommender.summary import summarize
+from recommender import settings
+from recommender.data import DataError, load_movielens, summarize
 
-COMMAND_MODULES: tuple[str, ...] = ("recommender.evaluation", "recommender.recommend")
+COMMAND_MODULES: tuple[str, ...] = ("recommender.cli.evaluate", "recommender.cli.recommend")
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data",
         metavar="PATH",
-        help="MovieLens folder or zip (default: $MOVIELENS_DIR, data/, or download)",
+        help=f"MovieLens folder or zip (default: ${settings.ENV_DIR}, the data home, or download)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     info = sub.add_parser("info", help="print the dataset's headline numbers")

@@ -9,9 +9,21 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-KNN_ALGORITHMS = ("KNNBasic", "KNNWithMeans", "KNNWithZScore", "KNNBaseline")
+from recommender.knn import ALGORITHMS, MEASURES
+
+__all__ = [
+    "BASELINE_ALGORITHMS",
+    "Engine",
+    "DEFAULT_MODEL",
+    "KNN_ALGORITHMS",
+    "SIMILARITIES",
+    "ModelConfig",
+]
+
+
+KNN_ALGORITHMS: tuple[str, ...] = tuple(ALGORITHMS)
 BASELINE_ALGORITHMS = ("NormalPredictor", "BaselineOnly", "SVD")
-SIMILARITIES = ("cosine", "msd", "pearson", "pearson_baseline")
+SIMILARITIES: tuple[str, ...] = MEASURES
 Engine = Literal["fast", "surprise"]
 
 _SHORT = {
@@ -123,9 +135,7 @@ class ModelConfig:
     def build(self, engine: Engine = "fast") -> Any:
         """An unfitted Surprise-compatible algorithm: the project's engine or Surprise's reference."""
         if self.is_knn and engine == "fast":
-            from recommender import knn
-
-            cls = getattr(knn, self.algorithm)
+            cls = ALGORITHMS[self.algorithm]
         else:
             if engine not in ("fast", "surprise"):
                 raise ValueError(f"Unknown engine {engine!r}; choose 'fast' or 'surprise'.")

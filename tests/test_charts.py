@@ -1,4 +1,4 @@
-"""recommender.charts: every figure has a title, axis titles, exact hover text and sane axes."""
+"""recommender.explore figures: every figure has a title, axis titles, exact hover text and sane axes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from recommender import charts, eda
+from recommender import explore
 from recommender.data import MovieLens
 
 
@@ -16,23 +16,23 @@ def figures(ml: MovieLens) -> dict[str, go.Figure]:
     """Every figure of the Explore page, built from the real data."""
     user = 414
     return {
-        "rating_distribution": charts.rating_distribution_chart(
-            eda.rating_distribution(ml), eda.rating_center(ml)
+        "rating_distribution": explore.rating_distribution_chart(
+            explore.rating_distribution(ml), explore.rating_center(ml)
         ),
-        "star_kind": charts.star_kind_chart(eda.star_kind_by_year(ml)),
-        "tail_movies": charts.long_tail_chart(eda.ratings_per_movie(ml), "movie"),
-        "tail_users": charts.long_tail_chart(eda.ratings_per_user(ml), "user"),
-        "genre_counts": charts.genre_counts_chart(eda.genre_stats(ml)),
-        "genre_spread": charts.genre_rating_spread_chart(eda.genre_stats(ml)),
-        "cooccurrence": charts.genre_cooccurrence_chart(eda.genre_cooccurrence(ml)),
-        "per_year": charts.movies_per_year_chart(eda.movies_per_release_year(ml)),
-        "decades": charts.decade_rating_chart(eda.rating_by_release_decade(ml)),
-        "monthly": charts.monthly_activity_chart(eda.monthly_activity(ml)),
-        "top_movies": charts.top_movies_chart(eda.bayesian_top_movies(ml, 20)),
-        "top_tags": charts.top_tags_chart(eda.top_tags(ml)),
-        "tags_per_movie": charts.tags_per_movie_chart(eda.tags_per_movie(ml)),
-        "user_hist": charts.user_histogram_chart(eda.user_rating_histogram(ml, user), user),
-        "user_genres": charts.user_genres_chart(eda.user_genre_preferences(ml, user), user),
+        "star_kind": explore.star_kind_chart(explore.star_kind_by_year(ml)),
+        "tail_movies": explore.long_tail_chart(explore.ratings_per_movie(ml), "movie"),
+        "tail_users": explore.long_tail_chart(explore.ratings_per_user(ml), "user"),
+        "genre_counts": explore.genre_counts_chart(explore.genre_stats(ml)),
+        "genre_spread": explore.genre_rating_spread_chart(explore.genre_stats(ml)),
+        "cooccurrence": explore.genre_cooccurrence_chart(explore.genre_cooccurrence(ml)),
+        "per_year": explore.movies_per_year_chart(explore.movies_per_release_year(ml)),
+        "decades": explore.decade_rating_chart(explore.rating_by_release_decade(ml)),
+        "monthly": explore.monthly_activity_chart(explore.monthly_activity(ml)),
+        "top_movies": explore.top_movies_chart(explore.bayesian_top_movies(ml, 20)),
+        "top_tags": explore.top_tags_chart(explore.top_tags(ml)),
+        "tags_per_movie": explore.tags_per_movie_chart(explore.tags_per_movie(ml)),
+        "user_hist": explore.user_histogram_chart(explore.user_rating_histogram(ml, user), user),
+        "user_genres": explore.user_genres_chart(explore.user_genre_preferences(ml, user), user),
     }
 
 
@@ -106,29 +106,29 @@ def test_top_movies_chart_keeps_rank_order(figures):
 
 def test_readable_columns_cover_every_eda_frame(ml):
     frames = [
-        eda.headline_numbers(ml, ml),
-        eda.rating_distribution(ml),
-        eda.rating_center(ml),
-        eda.star_kind_by_year(ml),
-        eda.ratings_per_user(ml),
-        eda.ratings_per_movie(ml),
-        eda.long_tail_stats(ml),
-        eda.genre_stats(ml),
-        eda.genre_cooccurrence(ml),
-        eda.movies_per_release_year(ml),
-        eda.rating_by_release_decade(ml),
-        eda.monthly_activity(ml),
-        eda.bayesian_top_movies(ml, 10),
-        eda.top_tags(ml),
-        eda.tags_per_movie(ml),
-        eda.user_rating_histogram(ml, 1),
-        eda.user_genre_preferences(ml, 1),
-        eda.user_recent_ratings(ml, 1),
+        explore.headline_numbers(ml, ml),
+        explore.rating_distribution(ml),
+        explore.rating_center(ml),
+        explore.star_kind_by_year(ml),
+        explore.ratings_per_user(ml),
+        explore.ratings_per_movie(ml),
+        explore.long_tail_stats(ml),
+        explore.genre_stats(ml),
+        explore.genre_cooccurrence(ml),
+        explore.movies_per_release_year(ml),
+        explore.rating_by_release_decade(ml),
+        explore.monthly_activity(ml),
+        explore.bayesian_top_movies(ml, 10),
+        explore.top_tags(ml),
+        explore.tags_per_movie(ml),
+        explore.user_rating_histogram(ml, 1),
+        explore.user_genre_preferences(ml, 1),
+        explore.user_recent_ratings(ml, 1),
     ]
     for frame in frames:
-        missing = [c for c in frame.columns if c not in charts.COLUMN_LABELS]
+        missing = [c for c in frame.columns if c not in explore.COLUMN_LABELS]
         assert not missing, f"no readable label for {missing}"
-        renamed = charts.readable_columns(frame)
+        renamed = explore.readable_columns(frame)
         assert all("_" not in c for c in renamed.columns)
 
 
@@ -147,9 +147,10 @@ def _evaluation_table() -> pd.DataFrame:
 
 
 def test_model_metric_chart_orders_best_first_and_drops_missing():
-    from recommender.charts import model_metric_chart
+    from recommender.evaluation.charts import model_metric_chart
+    from recommender.evaluation.metrics import METRICS
 
-    fig = model_metric_chart(_evaluation_table(), "rmse", "RMSE", 5, lower_is_better=True)
+    fig = model_metric_chart(_evaluation_table(), METRICS["rmse"], 5)
     trace = fig.data[0]
     assert list(trace.y) == ["SVD", "KNNBasic · item"]
     assert list(trace.x) == [0.87, 0.90]
@@ -159,7 +160,7 @@ def test_model_metric_chart_orders_best_first_and_drops_missing():
 
 
 def test_accuracy_cost_chart_has_one_trace_per_kind():
-    from recommender.charts import accuracy_cost_chart
+    from recommender.evaluation.charts import accuracy_cost_chart
 
     table = _evaluation_table()
     kind = pd.Series(["item-based KNN", "baseline", "baseline"])

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.content import ContentModel, movie_documents
-from recommender.popularity import PopularityModel, bayesian_average, varied_top
+from recommender.recommend.content import ContentModel, movie_documents
+from recommender.recommend.popularity import PopularityModel, bayesian_average, varied_top
 
 HEAT, TOY_STORY, TOY_STORY_2, PULP_FICTION = 6, 1, 3114, 296
 

@@ -1,4 +1,4 @@
-"""recommender.eda: hand-computed values on a tiny dataset, spot checks on ml-latest-small."""
+"""recommender.explore frames: hand-computed values on a tiny dataset, spot checks on ml-latest-small."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender import eda
-from recommender.data import NO_GENRES, MovieLens
-from recommender.filters import ExploreFilters
-from recommender.summary import summarize
+from recommender import explore as eda
+from recommender.data import NO_GENRES, MovieFilters, MovieLens, summarize
 
 
 def _utc(text: str) -> pd.Timestamp:
@@ -71,7 +69,7 @@ def tiny() -> MovieLens:
 @pytest.fixture()
 def nothing(tiny: MovieLens) -> MovieLens:
     """A view that keeps no movie at all."""
-    view = eda.apply_filters(tiny, ExploreFilters(genres=("Drama",), years=(2001, 2001)))
+    view = eda.apply_filters(tiny, MovieFilters(genres=("Drama",), years=(2001, 2001)))
     assert view.movies.empty and view.ratings.empty
     return view
 
@@ -88,18 +86,18 @@ def test_filter_bounds(tiny):
 
 
 def test_default_filters_return_the_dataset_itself(tiny):
-    assert eda.apply_filters(tiny, ExploreFilters()) is tiny
+    assert eda.apply_filters(tiny, MovieFilters()) is tiny
 
 
 @pytest.mark.parametrize(
     ("filters", "movies", "ratings"),
     [
-        (ExploreFilters(genres=("Comedy",)), [1, 4], 3),
-        (ExploreFilters(genres=("Comedy", "Drama")), [1, 2, 4], 5),
-        (ExploreFilters(genres=(NO_GENRES,)), [3], 1),
-        (ExploreFilters(years=(1990, 1995)), [1, 2], 5),  # movie 4 has no year: out
-        (ExploreFilters(min_ratings=2), [1, 2], 5),
-        (ExploreFilters(genres=("Drama",), min_ratings=3), [1], 3),
+        (MovieFilters(genres=("Comedy",)), [1, 4], 3),
+        (MovieFilters(genres=("Comedy", "Drama")), [1, 2, 4], 5),
+        (MovieFilters(genres=(NO_GENRES,)), [3], 1),
+        (MovieFilters(years=(1990, 1995)), [1, 2], 5),  # movie 4 has no year: out
+        (MovieFilters(min_ratings=2), [1, 2], 5),
+        (MovieFilters(genres=("Drama",), min_ratings=3), [1], 3),
     ],
 )
 def test_apply_filters_keeps_movies_and_their_ratings_and_tags(tiny, filters, movies, ratings):
@@ -115,7 +113,7 @@ def test_apply_filters_keeps_movies_and_their_ratings_and_tags(tiny, filters, mo
 def test_min_ratings_counts_ratings_in_the_whole_dataset(tiny):
     # Movie 2 has 2 ratings overall; with Drama + min 2 it stays although the filter also
     # narrows by genre.
-    view = eda.apply_filters(tiny, ExploreFilters(genres=("Drama",), min_ratings=2))
+    view = eda.apply_filters(tiny, MovieFilters(genres=("Drama",), min_ratings=2))
     assert view.movies["movieId"].tolist() == [1, 2]
 
 
@@ -124,7 +122,7 @@ def test_min_ratings_counts_ratings_in_the_whole_dataset(tiny):
 
 
 def test_headline_numbers_compare_all_data_and_view(tiny):
-    view = eda.apply_filters(tiny, ExploreFilters(genres=("Comedy",)))
+    view = eda.apply_filters(tiny, MovieFilters(genres=("Comedy",)))
     table = eda.headline_numbers(tiny, view).set_index("measure")
     assert table.loc["Ratings", "all_data"] == "6"
     assert table.loc["Ratings", "view"] == "3"
@@ -428,7 +426,7 @@ def test_real_bayesian_top_movie_is_shawshank(ml):
 
 
 def test_real_filters_narrow_everything(ml):
-    view = eda.apply_filters(ml, ExploreFilters(("Comedy",), (1990, 1999), 10))
+    view = eda.apply_filters(ml, MovieFilters(("Comedy",), (1990, 1999), 10))
     assert 0 < view.n_ratings < ml.n_ratings
     assert view.movies["year"].between(1990, 1999).all()
     assert view.movies["genres"].map(lambda gs: "Comedy" in gs).all()

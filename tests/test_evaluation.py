@@ -9,12 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender import evaluation
+from recommender import evaluation, settings
 from recommender.__main__ import main
 from recommender.evaluation import (
-    ENV_RESULTS_DIR,
     GridSettings,
-    ModelConfig,
     best_cached_config,
     cache_path,
     make_folds,
@@ -24,6 +22,8 @@ from recommender.evaluation import (
     summary_table,
     user_scores,
 )
+from recommender.models import ModelConfig
+from recommender.settings import ENV_RESULTS_DIR
 
 USER_KNN = ModelConfig("KNNWithMeans", "msd", user_based=True)
 ITEM_KNN = ModelConfig("KNNBaseline", "pearson_baseline", user_based=False)
@@ -151,7 +151,7 @@ def test_corrupt_cache_file_is_ignored_with_a_warning(small, tmp_path):
     settings = GridSettings("subset", len(small), 3, 0, "fast", 0)
     path = cache_path(settings, BASELINE, tmp_path)
     path.parent.mkdir(parents=True)
-    path.write_text('{"schema": 1, "protocol": ', encoding="utf-8")
+    path.write_text('{"schema": 2, "protocol": ', encoding="utf-8")
     with pytest.warns(UserWarning, match="corrupt result cache"):
         grid = run_grid([BASELINE], small, "subset", n_folds=3, ranking=False, directory=tmp_path)
     assert grid.results[0].ok and not grid.results[0].cached
@@ -163,7 +163,7 @@ def test_results_dir_comes_from_argument_then_environment(tmp_path, monkeypatch)
     assert results_dir() == tmp_path / "env"
     assert results_dir(tmp_path / "arg") == tmp_path / "arg"
     monkeypatch.delenv(ENV_RESULTS_DIR)
-    assert results_dir() == evaluation.DEFAULT_RESULTS_DIR
+    assert results_dir() == settings.data_home() / "results"
 
 
 def test_best_cached_config_without_cache_is_none(tmp_path):

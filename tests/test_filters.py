@@ -1,12 +1,12 @@
-"""recommender.filters: URL round trip, normalisation, and bad URL values never raising."""
+"""recommender.data.filters: URL round trip, normalisation, and bad URL values never raising."""
 
 from __future__ import annotations
 
 import pytest
 
-from recommender.filters import (
-    ExploreFilters,
+from recommender.data import (
     FilterBounds,
+    MovieFilters,
     make_filters,
     parse_query_params,
     to_query_params,
@@ -21,18 +21,18 @@ BOUNDS = FilterBounds(
 
 
 def test_default_filters_have_no_query_params():
-    assert ExploreFilters().is_default
-    assert to_query_params(ExploreFilters()) == {}
-    assert parse_query_params({}, BOUNDS) == (ExploreFilters(), [])
+    assert MovieFilters().is_default
+    assert to_query_params(MovieFilters()) == {}
+    assert parse_query_params({}, BOUNDS) == (MovieFilters(), [])
 
 
 @pytest.mark.parametrize(
     "filters",
     [
-        ExploreFilters(genres=("Comedy", "Sci-Fi")),
-        ExploreFilters(years=(1990, 1999)),
-        ExploreFilters(min_ratings=50),
-        ExploreFilters(("Action", "(no genres listed)"), (1902, 1950), 1),
+        MovieFilters(genres=("Comedy", "Sci-Fi")),
+        MovieFilters(years=(1990, 1999)),
+        MovieFilters(min_ratings=50),
+        MovieFilters(("Action", "(no genres listed)"), (1902, 1950), 1),
     ],
 )
 def test_round_trip(filters):
@@ -41,7 +41,7 @@ def test_round_trip(filters):
 
 
 def test_query_param_format():
-    params = to_query_params(ExploreFilters(("Comedy", "Drama"), (1990, 1999), 10))
+    params = to_query_params(MovieFilters(("Comedy", "Drama"), (1990, 1999), 10))
     assert params == {"genres": "Comedy,Drama", "years": "1990-1999", "min_ratings": "10"}
 
 
@@ -65,7 +65,7 @@ def test_invalid_values_are_ignored_with_warnings():
     filters, warnings = parse_query_params(
         {"genres": "Nope,Comedy", "years": "abc", "min_ratings": "many"}, BOUNDS
     )
-    assert filters == ExploreFilters(genres=("Comedy",))
+    assert filters == MovieFilters(genres=("Comedy",))
     assert len(warnings) == 3
     assert "'Nope'" in warnings[0]
     assert "years='abc'" in warnings[1]
@@ -87,6 +87,6 @@ def test_reversed_year_range_is_swapped():
 
 
 def test_describe():
-    assert ExploreFilters().describe() == "all movies"
-    text = ExploreFilters(("Comedy", "Drama"), (1990, 1999), 10).describe()
+    assert MovieFilters().describe() == "all movies"
+    text = MovieFilters(("Comedy", "Drama"), (1990, 1999), 10).describe()
     assert text == "Comedy or Drama · released 1990–1999 · ≥ 10 ratings per movie"

@@ -13,7 +13,8 @@ from surprise import Dataset, Reader
 from surprise.model_selection import KFold, cross_validate
 
 from recommender import knn
-from recommender.baselines import als, sgd
+from recommender.knn.baselines import als, sgd
+from recommender.knn.scoring import sim_block
 
 REPO = Path(__file__).resolve().parents[1]
 ALGOS = ["KNNBasic", "KNNWithMeans", "KNNWithZScore", "KNNBaseline"]
@@ -245,7 +246,7 @@ def test_similarity_block_raw_and_inner_ids(small_fold) -> None:
         [trainset.to_raw_iid(int(r)) for r in rows], [trainset.to_raw_iid(int(c)) for c in cols]
     )
     np.testing.assert_array_equal(block, raw)
-    np.testing.assert_array_equal(block, item._sim(rows, cols))
+    np.testing.assert_array_equal(block, sim_block(item, rows, cols))
     assert block[1, 1] == 1.0
     user = knn.KNNBasic(sim_options={"name": "msd", "user_based": True}, verbose=False)
     user.fit(trainset)

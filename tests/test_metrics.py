@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from recommender.metrics import NO_ITEM, mae, ranking_metrics, rmse, top_n
+from recommender.evaluation.metrics import NO_ITEM, mae, ranking_metrics, rmse, top_n
 
 LOG3 = math.log2(3)
 

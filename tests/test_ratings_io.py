@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.ratings_io import RatingsImportError, export_ratings_csv, import_ratings_csv
+from recommender.recommend.ratings_io import (
+    RatingsImportError,
+    export_ratings_csv,
+    import_ratings_csv,
+)
 
 
 def test_export_then_import_round_trips(ml):

@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 from recommender.__main__ import main
+from recommender.data import MovieFilters
 from recommender.models import DEFAULT_MODEL, ModelConfig
 from recommender.recommend import (
     BLEND_SCHEDULE,
     RESULT_COLUMNS,
     SIGNALS,
     BlendWeights,
-    Filters,
     Recommender,
     blend_scores,
     blend_weights,
@@ -75,13 +75,15 @@ def test_zero_ratings_give_popular_movies_across_genres(rec):
 
 
 def test_filters_apply_and_an_empty_result_is_an_empty_frame(rec):
-    filters = Filters(genres=("Comedy",), years=(1990, 1999), min_ratings=20)
+    filters = MovieFilters(genres=("Comedy",), years=(1990, 1999), min_ratings=20)
     top = rec.for_new_user(SCI_FI_FAN, filters=filters)
     assert len(top) == 5
     assert top["genres"].map(lambda g: "Comedy" in g).all()
     assert top["year"].between(1990, 1999).all()
     assert (top["n_ratings"] >= 20).all()
-    nothing = rec.for_new_user(SCI_FI_FAN, filters=Filters(years=(1900, 1901), min_ratings=300))
+    nothing = rec.for_new_user(
+        SCI_FI_FAN, filters=MovieFilters(years=(1900, 1901), min_ratings=300)
+    )
     assert nothing.empty and list(nothing.columns) == list(RESULT_COLUMNS)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.search import (
+from recommender.recommend.search import (
     TitleNotFoundError,
     closest_titles,
     parse_query,

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recommender.evaluation import ENV_RESULTS_DIR, preset
+from recommender.evaluation import preset
 from recommender.models import ModelConfig
+from recommender.settings import ENV_RESULTS_DIR
 from tests.conftest import APP_FILE
 
 TIMEOUT = 240

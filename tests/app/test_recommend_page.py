@@ -7,9 +7,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recommender.cache import get_recommender
-from recommender.evaluation import ENV_RESULTS_DIR
+from recommender.app.cache import get_recommender
 from recommender.recommend import Recommender
+from recommender.settings import ENV_RESULTS_DIR
 from tests.conftest import APP_FILE
 
 TIMEOUT = 180

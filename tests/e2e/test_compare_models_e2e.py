@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from recommender.evaluation import ENV_RESULTS_DIR
+from recommender.settings import ENV_RESULTS_DIR
 from tests.conftest import running_app, wait_for_app
 
 pytestmark = pytest.mark.e2e

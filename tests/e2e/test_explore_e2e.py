@@ -31,7 +31,7 @@ def metric_value(page, label: str) -> str:
 def open_explore(page) -> None:
     page.goto(page.app_url)
     wait_for_app(page)
-    page.locator("[data-testid='stSidebarNav']").get_by_text("Explore").click()
+    page.locator(".st-key-app_nav").get_by_text("Explore").click()
     page.get_by_role("heading", name=re.compile("Explore the data")).wait_for()
     wait_for_app(page)
 

@@ -29,7 +29,7 @@ def card_titles(page) -> list[str]:
 def test_rate_five_movies_and_get_five_unrated_recommendations(page):
     page.goto(page.app_url)
     wait_for_app(page)
-    page.locator("[data-testid='stSidebarNav']").get_by_text("Recommend").click()
+    page.locator(".st-key-app_nav").get_by_text("Recommend").click()
     page.get_by_role("heading", name="Your top 5").wait_for(timeout=180_000)
     wait_for_app(page)
     before = card_titles(page)

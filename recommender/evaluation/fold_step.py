@@ -1,0 +1,129 @@
+"""One step of a grid: configurations fitted, tested and ranked on one fold."""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recommender.evaluation import metrics
+from recommender.evaluation.folds import DEFAULT_RANKING_USERS, Fold
+from recommender.evaluation.ranking import rank_many
+from recommender.evaluation.results import FoldResult
+from recommender.models import Engine, ModelConfig
+
+__all__ = ["evaluate_fold", "evaluate_fold_group", "run_step", "share_groups"]
+
+RANKING_FIELDS = ("precision", "recall", "ndcg", "hit_rate", "coverage", "mean_popularity")
+
+
+def evaluate_fold(
+    config: ModelConfig,
+    fold: Fold,
+    engine: Engine = "fast",
+    ranking: bool = True,
+    ranking_users: int | str | None = DEFAULT_RANKING_USERS,
+) -> FoldResult:
+    """Fit ``config`` on the fold's trainset and measure it on its testset."""
+    outcome = evaluate_fold_group([config], fold, engine, ranking, ranking_users)[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def evaluate_fold_group(
+    configs: Sequence[ModelConfig],
+    fold: Fold,
+    engine: Engine = "fast",
+    ranking: bool = True,
+    ranking_users: int | str | None = DEFAULT_RANKING_USERS,
+) -> list[FoldResult | BaseException]:
+    """:func:`evaluate_fold` for several configurations on one fold (a result or the exception
+    per configuration). Ranking is done for all of them together, so KNN configurations that
+    differ only by algorithm share the similarity and neighbour selection; each is charged an
+    equal share of that ranking time."""
+    fitted: list[tuple[int, Any, float, float, np.ndarray, np.ndarray]] = []
+    outcomes: list[FoldResult | BaseException | None] = [None] * len(configs)
+    for n, config in enumerate(configs):
+        try:
+            algo = config.build(engine)
+            start = time.perf_counter()
+            algo.fit(fold.trainset)
+            fitted_at = time.perf_counter()
+            predictions = algo.test(fold.testset)
+            tested = time.perf_counter()
+        except Exception as exc:
+            outcomes[n] = exc
+            continue
+        count = len(predictions)
+        estimates = np.fromiter((p.est for p in predictions), dtype=float, count=count)
+        truths = np.fromiter((p.r_ui for p in predictions), dtype=float, count=count)
+        del predictions
+        fitted.append((n, algo, fitted_at - start, tested - fitted_at, estimates, truths))
+    ranked: list[metrics.RankingMetrics | None] = [None] * len(fitted)
+    rank_seconds = math.nan
+    if ranking and fitted:
+        started = time.perf_counter()
+        try:
+            ranked = rank_many([f[1] for f in fitted], fold, ranking_users)
+        except Exception as exc:
+            for f in fitted:
+                outcomes[f[0]] = exc
+            return outcomes  # type: ignore[return-value]
+        rank_seconds = (time.perf_counter() - started) / len(fitted)
+    for (n, _, fit_s, test_s, estimates, truths), result in zip(fitted, ranked, strict=True):
+        values = {
+            "rmse": metrics.rmse(estimates, truths),
+            "mae": metrics.mae(estimates, truths),
+            "fit_seconds": fit_s,
+            "test_seconds": test_s,
+        }
+        if result is not None:
+            values["rank_seconds"] = rank_seconds
+            values |= {m: getattr(result, m) for m in RANKING_FIELDS}
+        users = result.users_evaluated if result is not None else 0
+        outcomes[n] = FoldResult(fold.index, values, users)
+    return outcomes  # type: ignore[return-value]
+
+
+def share_groups(configs: Sequence[ModelConfig]) -> list[list[ModelConfig]]:
+    """Configurations that differ only by KNN algorithm, together (their neighbours are shared);
+    every other configuration alone. Order of first appearance."""
+    groups: dict[Any, list[ModelConfig]] = {}
+    for config in configs:
+        key = (
+            (config.similarity, config.user_based, config.k, config.min_k)
+            if config.is_knn
+            else config
+        )
+        groups.setdefault(key, []).append(config)
+    return list(groups.values())
+
+
+def error_text(error: BaseException) -> str:
+    where = traceback.extract_tb(error.__traceback__)
+    last = f" (at {Path(where[-1].filename).name}:{where[-1].lineno})" if where else ""
+    return f"{type(error).__name__}: {error}{last}"
+
+
+def run_step(
+    configs: Sequence[ModelConfig],
+    fold: Fold,
+    engine: Engine,
+    ranking: bool,
+    ranking_users: int | str | None,
+) -> list[FoldResult | str]:
+    """Configurations (one share group) on one fold; the error text for those that fail."""
+    try:
+        outcomes = evaluate_fold_group(configs, fold, engine, ranking, ranking_users)
+    except Exception as exc:  # one failing configuration must not stop the grid
+        return [error_text(exc)] * len(configs)
+    return [error_text(o) if isinstance(o, BaseException) else o for o in outcomes]
+
+
+_worker_folds: list[Fold] = []

@@ -1,0 +1,188 @@
+"""The on-disk cache of grid results: one JSON file per dataset × settings × configuration.
+
+Files live under :func:`recommender.settings.results_dir` (``$RECOMMENDER_RESULTS_DIR`` or the data
+home's ``results/``), are written atomically (temp file + rename) and never pickled; a corrupt file
+is ignored with a warning and recomputed. Failed configurations are never cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+import warnings
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from recommender import settings as app_settings
+from recommender.evaluation.results import ConfigResult, FoldResult, GridSettings
+from recommender.models import ModelConfig
+
+__all__ = [
+    "PROTOCOL",
+    "SCHEMA_VERSION",
+    "all_cached_results",
+    "best_cached_config",
+    "cache_path",
+    "cached_results",
+    "load_result",
+    "results_dir",
+    "save_result",
+]
+
+SCHEMA_VERSION = 2
+# Bump when the meaning of a stored number changes (metric definitions, fold construction).
+PROTOCOL = "kfold-surprise/top5-train-unrated/relevant>=4.0/v1"
+
+
+def results_dir(directory: str | os.PathLike[str] | None = None) -> Path:
+    """``directory`` > ``$RECOMMENDER_RESULTS_DIR`` > the data home's ``results/``."""
+    return app_settings.results_dir(directory)
+
+
+def cache_path(settings: GridSettings, config: ModelConfig, directory: Path) -> Path:
+    return directory / settings.dataset_id / settings.folder / f"{config.key}.json"
+
+
+_memory: dict[Path, tuple[float, ConfigResult]] = {}
+
+
+def load_result(
+    settings: GridSettings, config: ModelConfig, directory: Path
+) -> ConfigResult | None:
+    """The cached result, or None if absent, stale or corrupt (warned, then ignored)."""
+    path = cache_path(settings, config, directory)
+    if not path.is_file():
+        return None
+    return _read_result(path, settings, config)
+
+
+def _read_result(path: Path, settings: GridSettings, config: ModelConfig) -> ConfigResult | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("folds"), list):
+            raise ValueError("it is not a results object")
+        if data.get("schema") != SCHEMA_VERSION or data.get("protocol") != PROTOCOL:
+            return None  # written by another version: recompute
+        if data["key"] != config.key or data["settings"] != asdict(settings):
+            raise ValueError("it belongs to another configuration or settings")
+        folds = tuple(FoldResult.from_json(f) for f in data["folds"])
+        if len(folds) != settings.n_folds:
+            raise ValueError(f"it holds {len(folds)} folds, expected {settings.n_folds}")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        warnings.warn(f"Ignoring corrupt result cache file {path}: {error}", stacklevel=2)
+        return None
+    return ConfigResult(config=config, engine=settings.engine, folds=folds, cached=True)
+
+
+def save_result(settings: GridSettings, result: ConfigResult, directory: Path) -> Path:
+    """Write one successful result atomically (temp file + ``os.replace``)."""
+    if not result.ok:
+        raise ValueError("Only successful results are cached.")
+    path = cache_path(settings, result.config, directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _ignore_in_git(directory)
+    payload = {
+        "schema": SCHEMA_VERSION,
+        "protocol": PROTOCOL,
+        "key": result.config.key,
+        "config": result.config.to_dict(),
+        "settings": asdict(settings),
+        "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "folds": [f.to_json() for f in result.folds],
+    }
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp", delete=False
+    ) as handle:
+        json.dump(payload, handle, indent=1, allow_nan=False)
+    os.replace(handle.name, path)
+    return path
+
+
+def _ignore_in_git(directory: Path) -> None:
+    """Results are recomputable: keep them out of git wherever the directory is."""
+    marker = directory / ".gitignore"
+    if not marker.exists():
+        with contextlib.suppress(OSError):
+            marker.write_text("*\n", encoding="utf-8")
+
+
+def cached_results(
+    settings: GridSettings,
+    configs: Sequence[ModelConfig],
+    directory: str | os.PathLike[str] | None = None,
+) -> list[ConfigResult]:
+    """The cached results among ``configs`` (in their order), without computing anything."""
+    folder = results_dir(directory)
+    found = (load_result(settings, c, folder) for c in configs)
+    return [r for r in found if r is not None]
+
+
+def all_cached_results(
+    settings: GridSettings, directory: str | os.PathLike[str] | None = None
+) -> list[ConfigResult]:
+    """Every cached result of these settings, whatever the configuration (sorted by key)."""
+    folder = results_dir(directory) / settings.dataset_id / settings.folder
+    configs = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            configs.append(ModelConfig.from_key(path.stem))
+        except ValueError:
+            continue
+    return cached_results(settings, configs, directory)
+
+
+def best_cached_config(
+    dataset_name: str,
+    n_ratings: int | None = None,
+    directory: str | os.PathLike[str] | None = None,
+) -> ModelConfig | None:
+    """The KNN configuration with the lowest mean RMSE in the cache for this dataset, or None.
+
+    Looks at every cached engine / folds / seed of ``dataset_name`` (of size ``n_ratings`` if
+    given); when several settings were run, the one with the most KNN configurations is used, so
+    the winner was compared against the widest field on the same folds.
+    """
+    root = results_dir(directory)
+    if not root.is_dir():
+        return None
+    best_field: tuple[int, float, str] | None = None
+    winner: ModelConfig | None = None
+    for dataset_dir in root.iterdir():
+        name, _, size = dataset_dir.name.rpartition("-")
+        if name != dataset_name or not size.isdigit():
+            continue
+        if n_ratings is not None and int(size) != n_ratings:
+            continue
+        for settings_dir in (d for d in dataset_dir.iterdir() if d.is_dir()):
+            settings = _settings_from_folder(name, int(size), settings_dir.name)
+            if settings is None:
+                continue
+            knn = [r for r in all_cached_results(settings, root) if r.config.is_knn and r.ok]
+            scored = [
+                (r.mean("rmse"), r.config.key, r) for r in knn if not math.isnan(r.mean("rmse"))
+            ]
+            if not scored:
+                continue
+            rmse, key, result = min(scored)
+            rank = (-len(scored), rmse, key)
+            if best_field is None or rank < best_field:
+                best_field, winner = rank, result.config
+    return winner
+
+
+def _settings_from_folder(dataset: str, n_ratings: int, folder: str) -> GridSettings | None:
+    try:
+        engine, folds, seed, ranked = folder.split("-")
+        if not (
+            folds.startswith("folds") and seed.startswith("seed") and ranked.startswith("rank")
+        ):
+            return None
+        users = None if ranked == "rankall" else int(ranked[4:])
+        return GridSettings(dataset, n_ratings, int(folds[5:]), int(seed[4:]), engine, users)
+    except ValueError:
+        return None

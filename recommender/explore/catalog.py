@@ -1,0 +1,257 @@
+"""Explore frames about the movies: genres, release time, top movies by Bayesian average, tags.
+
+Top movies are ranked by the **Bayesian average** rating of each movie,
+``(C·m + Σr) / (C + n)`` (:func:`recommender.data.bayesian_average`), where ``n`` is the movie's
+number of ratings, ``Σr`` their sum, ``m`` the mean of all ratings in the view and ``C`` the prior
+weight (the minimum-ratings slider).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recommender.data import (
+    NO_GENRES,
+    MovieLens,
+    bayesian_average,
+    movie_rating_stats,
+)
+from recommender.explore.common import movie_genres
+
+__all__ = [
+    "bayesian_top_movies",
+    "genre_cooccurrence",
+    "genre_stats",
+    "monthly_activity",
+    "movies_per_release_year",
+    "rating_by_release_decade",
+    "tags_per_movie",
+    "top_tags",
+]
+
+TAG_COUNT_BINS: tuple[tuple[int, int | None, str], ...] = (
+    (0, 0, "0"), (1, 1, "1"), (2, 2, "2"), (3, 5, "3–5"), (6, 10, "6–10"),
+    (11, 20, "11–20"), (21, 50, "21–50"), (51, None, "51+"),
+)  # fmt: skip
+
+
+def _whiskers(values: pd.Series) -> pd.Series:
+    q1, q3 = values.quantile(0.25), values.quantile(0.75)
+    iqr = q3 - q1
+    inside = values[(values >= q1 - 1.5 * iqr) & (values <= q3 + 1.5 * iqr)]
+    return pd.Series({"lower_whisker": inside.min(), "upper_whisker": inside.max()})
+
+
+def genre_stats(ml: MovieLens) -> pd.DataFrame:
+    """Movies, ratings and the rating spread per genre, most-rated genre first.
+
+    Columns: ``genre, movies, ratings, mean_rating, std_rating, q1, median, q3, lower_whisker,
+    upper_whisker`` (whiskers: the most extreme ratings within 1.5 IQR of the quartiles).
+    A movie with several genres counts once in each; so do its ratings.
+    """
+    pairs = movie_genres(ml.movies)
+    movies = pairs.groupby("genre").size().rename("movies")
+    rated = ml.ratings[["movieId", "rating"]].merge(pairs, on="movieId")
+    rated["rating"] = rated["rating"].astype(np.float64)
+    by_genre = rated.groupby("genre")["rating"]
+    stats = by_genre.agg(
+        ratings="size",
+        mean_rating="mean",
+        std_rating="std",
+        q1=lambda s: s.quantile(0.25),
+        median="median",
+        q3=lambda s: s.quantile(0.75),
+    )
+    whiskers = by_genre.apply(_whiskers).unstack() if len(rated) else None
+    frame = pd.concat([movies, stats], axis=1)
+    if whiskers is not None:
+        frame = frame.join(whiskers)
+    else:
+        frame["lower_whisker"] = np.nan
+        frame["upper_whisker"] = np.nan
+    frame["ratings"] = frame["ratings"].fillna(0).astype(np.int64)
+    frame = frame.rename_axis("genre").reset_index()
+    frame["genre"] = frame["genre"].astype("str")
+    return frame.sort_values(["ratings", "movies"], ascending=False, kind="stable").reset_index(
+        drop=True
+    )
+
+
+def genre_cooccurrence(ml: MovieLens) -> pd.DataFrame:
+    """How often two genres are on the same movie, for every ordered pair of genres.
+
+    Columns: ``genre, other_genre, movies`` (movies with both; on the diagonal, movies with the
+    genre) and ``share_of_genre`` (that count over the movies of ``genre``, 0..1: "of the Crime
+    movies, 35 % are also Thrillers"). Movies without genres are left out.
+    """
+    pairs = movie_genres(ml.movies)
+    pairs = pairs[pairs["genre"] != NO_GENRES]
+    if pairs.empty:
+        return pd.DataFrame(columns=["genre", "other_genre", "movies", "share_of_genre"])
+    onehot = pd.crosstab(pairs["movieId"], pairs["genre"]).clip(upper=1)
+    matrix = onehot.T.to_numpy() @ onehot.to_numpy()
+    genres = onehot.columns.astype("str")
+    frame = pd.DataFrame(matrix, index=genres, columns=genres)
+    frame = frame.rename_axis(index="genre", columns="other_genre").stack().rename("movies")
+    frame = frame.reset_index()
+    totals = pd.Series(np.diag(matrix), index=genres)
+    frame["movies"] = frame["movies"].astype(np.int64)
+    frame["share_of_genre"] = frame["movies"] / frame["genre"].map(totals)
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Time
+
+
+def movies_per_release_year(ml: MovieLens) -> pd.DataFrame:
+    """Movies per release year, gap years included with 0: ``year, movies``."""
+    years = ml.movies["year"].dropna().astype(np.int64)
+    if years.empty:
+        return pd.DataFrame({"year": pd.Series([], dtype=np.int64), "movies": []})
+    counts = years.value_counts()
+    all_years = np.arange(years.min(), years.max() + 1)
+    return pd.DataFrame(
+        {"year": all_years, "movies": counts.reindex(all_years, fill_value=0).to_numpy()}
+    )
+
+
+def rating_by_release_decade(ml: MovieLens) -> pd.DataFrame:
+    """Mean rating of movies by release decade: ``decade, decade_label, movies, ratings,
+    mean_rating`` (movies: rated movies of that decade)."""
+    years = ml.movies.set_index("movieId")["year"]
+    r = ml.ratings[["movieId", "rating"]].copy()
+    r["year"] = r["movieId"].map(years)
+    r = r[r["year"].notna()]
+    if r.empty:
+        return pd.DataFrame(columns=["decade", "decade_label", "movies", "ratings", "mean_rating"])
+    r["decade"] = (r["year"].astype(np.int64) // 10) * 10
+    r["rating"] = r["rating"].astype(np.float64)
+    frame = (
+        r.groupby("decade")
+        .agg(
+            movies=("movieId", "nunique"),
+            ratings=("rating", "size"),
+            mean_rating=("rating", "mean"),
+        )
+        .reset_index()
+    )
+    frame.insert(1, "decade_label", frame["decade"].astype(str) + "s")
+    return frame
+
+
+def monthly_activity(ml: MovieLens) -> pd.DataFrame:
+    """Rating activity per calendar month (UTC), empty months included with 0.
+
+    Columns: ``month`` (first day of the month, tz-naive datetime), ``ratings``, ``active_users``
+    (users who rated in that month), ``mean_rating``.
+    """
+    r = ml.ratings
+    if r.empty:
+        return pd.DataFrame(columns=["month", "ratings", "active_users", "mean_rating"])
+    months = r["timestamp"].dt.tz_convert(None).dt.to_period("M")
+    frame = (
+        pd.DataFrame(
+            {
+                "month": months.to_numpy(),
+                "userId": r["userId"].to_numpy(),
+                "rating": r["rating"].astype(np.float64).to_numpy(),
+            }
+        )
+        .groupby("month")
+        .agg(
+            ratings=("rating", "size"),
+            active_users=("userId", "nunique"),
+            mean_rating=("rating", "mean"),
+        )
+    )
+    full = pd.period_range(frame.index.min(), frame.index.max(), freq="M")
+    frame = frame.reindex(full)
+    frame["ratings"] = frame["ratings"].fillna(0).astype(np.int64)
+    frame["active_users"] = frame["active_users"].fillna(0).astype(np.int64)
+    frame.index = frame.index.to_timestamp()
+    return frame.rename_axis("month").reset_index()
+
+
+# --------------------------------------------------------------------------------------------
+# Top movies
+
+
+def bayesian_top_movies(ml: MovieLens, prior_weight: int, limit: int = 20) -> pd.DataFrame:
+    """Movies with at least ``prior_weight`` ratings, best Bayesian average first.
+
+    ``bayesian_average = (C·m + Σr) / (C + n)`` with ``C = prior_weight``, ``m`` the mean of all
+    ratings in ``ml`` and ``n``, ``Σr`` the movie's count and sum of ratings. Columns: ``rank,
+    movieId, title, year, ratings, mean_rating, bayesian_average``. Ties keep the more-rated first.
+    """
+    r = ml.ratings
+    columns = ["rank", "movieId", "title", "year", "ratings", "mean_rating", "bayesian_average"]
+    if r.empty:
+        return pd.DataFrame(columns=columns)
+    c = max(int(prior_weight), 0)
+    m = float(r["rating"].astype(np.float64).mean())
+    per_movie = movie_rating_stats(r)
+    per_movie = per_movie[per_movie["n_ratings"] >= max(c, 1)]
+    frame = pd.DataFrame(
+        {
+            "movieId": per_movie.index.to_numpy(),
+            "ratings": per_movie["n_ratings"].to_numpy(np.int64),
+            "mean_rating": per_movie["mean_rating"].to_numpy(),
+            "bayesian_average": bayesian_average(
+                per_movie["n_ratings"], per_movie["rating_sum"], m, c
+            ),
+        }
+    )
+    frame = frame.sort_values(
+        ["bayesian_average", "ratings", "movieId"], ascending=[False, False, True], kind="stable"
+    ).head(limit)
+    info = ml.movies.set_index("movieId")
+    frame["title"] = frame["movieId"].map(info["title"]).fillna("(unknown movie)").astype("str")
+    frame["year"] = frame["movieId"].map(info["year"]).astype("Int16")
+    frame["rank"] = np.arange(1, len(frame) + 1)
+    return frame[columns].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Tags
+
+
+def top_tags(ml: MovieLens, limit: int = 20) -> pd.DataFrame:
+    """Most used tags, case-insensitive: ``tag, uses, movies, users``.
+
+    ``tag`` is the most common spelling of the group ("Sci-fi" and "sci-fi" count together).
+    """
+    t = ml.tags
+    if t.empty:
+        return pd.DataFrame(columns=["tag", "uses", "movies", "users"])
+    text = t["tag"].astype("str").str.strip()
+    frame = pd.DataFrame(
+        {"key": text.str.casefold(), "tag": text, "movieId": t["movieId"], "userId": t["userId"]}
+    )
+    spelling = (
+        frame.groupby(["key", "tag"]).size().rename("n").reset_index()
+        .sort_values(["key", "n", "tag"], ascending=[True, False, True])
+        .drop_duplicates("key").set_index("key")["tag"]
+    )  # fmt: skip
+    stats = frame.groupby("key").agg(
+        uses=("tag", "size"), movies=("movieId", "nunique"), users=("userId", "nunique")
+    )
+    stats.insert(0, "tag", spelling.reindex(stats.index).astype("str"))
+    stats = stats.reset_index().sort_values(
+        ["uses", "movies", "key"], ascending=[False, False, True], kind="stable"
+    )
+    return stats.drop(columns="key").head(limit).reset_index(drop=True)
+
+
+def tags_per_movie(ml: MovieLens) -> pd.DataFrame:
+    """How many movies of the catalogue have 0, 1, 2, 3–5 … tags: ``tags, movies, share``."""
+    counts = ml.movies["movieId"].map(ml.tags["movieId"].value_counts()).fillna(0).astype(np.int64)
+    rows = []
+    for lo, hi, label in TAG_COUNT_BINS:
+        inside = counts >= lo if hi is None else counts.between(lo, hi)
+        rows.append((label, int(inside.sum())))
+    frame = pd.DataFrame(rows, columns=["tags", "movies"])
+    total = len(counts)
+    frame["share"] = frame["movies"] / total if total else 0.0
+    return frame
