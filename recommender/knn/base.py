@@ -28,8 +28,10 @@ from surprise.prediction_algorithms.predictions import Prediction
 from recommender.knn import _kernels as kern
 from recommender.knn import scoring
 from recommender.knn.bulk import score_users_shared
+from recommender.knn.errors import KNNZeroDivisionError
 from recommender.knn.formulas import Formula, estimates
-from recommender.knn.layout import FittedLayout, fit_layout
+from recommender.knn.layout import FittedLayout, fit_layout, occurrence_map
+from recommender.knn.surprise_api import SimSlot, SurpriseAPI
 
 __all__ = ["SymmetricKNN"]
 
@@ -37,9 +39,14 @@ _UNKNOWN = "User and/or item is unknown."
 _NOT_ENOUGH = "Not enough neighbors."
 
 
-class SymmetricKNN(AlgoBase):
+class SymmetricKNN(SurpriseAPI, AlgoBase):
     """Shared machinery of KNNBasic, KNNWithMeans, KNNWithZScore and KNNBaseline; a subclass only
     names its row of the formula table (``formula``).
+
+    Surprise's fitted attributes (``sim``, ``n_x``, ``xr``, ``means``, ``bx`` ...) and
+    ``get_neighbors`` come from :class:`~recommender.knn.surprise_api.SurpriseAPI`; with
+    ``verbose`` ``fit`` prints Surprise's messages. A repeated (user, item) rating is kept, as in
+    Surprise's Trainset.
 
     Beyond Surprise's API: :meth:`score_history` (every item for a user given only their ratings:
     the one path for a new visitor's fold-in, a training user's full list and explanations),
@@ -85,11 +92,10 @@ class SymmetricKNN(AlgoBase):
         u = np.repeat(np.arange(n_users, dtype=np.intp), ur_len)
         i = flat[0::2].astype(np.intp)
         # position of every rating in ir order, to lay the item lists out exactly as Surprise does
+        # (a repeated (user, item) rating is kept: its k-th copy in ir is its k-th copy in ur)
         iu = np.fromiter(map(itemgetter(0), chain.from_iterable(ir_lists)), np.intp, n)
-        key = i * n_users + u  # (item, user) pairs are unique
-        ir_perm = np.argsort(key, kind="stable")
         want_key = np.repeat(np.arange(n_items, dtype=np.intp), ir_len) * n_users + iu
-        item_order = ir_perm[np.searchsorted(key[ir_perm], want_key)]
+        item_order = occurrence_map(want_key, i * n_users + u)
         raw_u = [trainset.to_raw_uid(x) for x in range(n_users)]
         raw_i = [trainset.to_raw_iid(x) for x in range(n_items)]
         ratings = (u, i, flat[1::2].copy())
@@ -132,10 +138,9 @@ class SymmetricKNN(AlgoBase):
         self.iid_index_ = {x: n for n, x in enumerate(raw_i)}
         self.n_users_, self.n_items_ = len(raw_u), len(raw_i)
         self.rating_scale_ = tuple(rating_scale)
-        if self.verbose:
-            print(f"Computing the {self.sim_options.get('name', 'msd')} similarity matrix...")
         layout = fit_layout(self, ratings, item_order, global_mean)
         self.layout_: FittedLayout = layout
+        self._sim_slot = SimSlot()  # the dense .sim, built only if asked for (SurpriseAPI.sim)
         self.user_based_ = layout.user_based
         self.global_mean_ = layout.centers.mu
         self.bu_, self.bi_ = layout.bu, layout.bi
@@ -176,9 +181,21 @@ class SymmetricKNN(AlgoBase):
         xs, uu, ii = cells
         safe = tuple(np.ascontiguousarray(np.maximum(a, 0), np.int64) for a in (xs, uu, ii))
         est = estimates(self.formula.code, agg, safe, int(self.min_k), self.layout_.centers)
+        if self.formula.impossible_if_few and self.min_k <= 0:
+            self._refuse_empty_average(known & (agg.den == 0.0), uu, ii)
         est = np.where(known, est, self._unknown_estimate(uu, ii))
         impossible = ~known | (self.formula.impossible_if_few & (agg.kk < self.min_k))
         return est, agg.kk, impossible, ~known
+
+    def _refuse_empty_average(self, empty: np.ndarray, uu: np.ndarray, ii: np.ndarray) -> None:
+        """KNNBasic with ``min_k`` <= 0 and no positive neighbour: Surprise divides 0 by 0."""
+        if empty.any():
+            n = int(np.flatnonzero(empty)[0])
+            raise KNNZeroDivisionError(
+                f"division by zero: KNNBasic with min_k={self.min_k} has no neighbour of positive "
+                f"similarity for user {self.raw_uids_[uu[n]]!r} and item {self.raw_iids_[ii[n]]!r} "
+                "(scikit-surprise raises ZeroDivisionError here too)"
+            )
 
     def _unknown_estimate(self, uu: np.ndarray, ii: np.ndarray) -> np.ndarray:
         """Unknown user or item: the global mean, or for KNNBaseline the baseline of what is
@@ -190,9 +207,12 @@ class SymmetricKNN(AlgoBase):
         return est + np.where(ii >= 0, self.bi_[np.maximum(ii, 0)], 0.0)
 
     def clip(self, est: np.ndarray) -> np.ndarray:
-        """Estimates clipped to the rating scale (Surprise's ``predict`` does the same)."""
+        """Estimates clipped to the rating scale as Surprise's ``predict`` does it, with Python's
+        ``max(lo, min(hi, est))``: a NaN estimate (KNNWithZScore on all-equal ratings) becomes
+        ``hi``."""
         lo, hi = self.rating_scale_
-        return np.maximum(lo, np.minimum(hi, est))
+        est = np.where(est < hi, est, hi)
+        return np.where(est > lo, est, lo)
 
     # ------------------------------------------------------------ Surprise API
     def inner_ids(self, uids: Iterable[Hashable], iids: Iterable[Hashable]) -> tuple:

@@ -15,6 +15,9 @@ with, per algorithm (b_ui = μ + b_u + b_i is the baseline, μ_x and σ_x x's me
 | KNNWithZScore | (r − μ_x') / σ_x' | μ_x | σ_x | the center alone |
 | KNNBaseline | r − b_x'y | b_ui | 1 | the center alone |
 
+A σ_x of 0 is replaced by the spread of all ratings; if that is 0 too (every rating equal), the
+KNNWithZScore estimate is NaN wherever neighbours are aggregated, as in Surprise.
+
 :func:`estimate` is that table in compiled form; the per-prediction path (``test`` / ``predict``),
 the score-from-a-history path (fold-in, explanations) and the bulk scorer all call it through
 :func:`estimates` or :func:`assemble_block`, and :func:`neighbour_terms` gives the terms.
@@ -146,7 +149,13 @@ def neighbour_terms(
     if formula.code == WITH_MEANS:
         return ratings - c.means[neighbours], None
     if formula.code == WITH_ZSCORE:
-        return ratings - c.means[neighbours], c.sigmas[neighbours]
+        pv, div = ratings - c.means[neighbours], c.sigmas[neighbours]
+        zero = div == 0.0  # all ratings equal (a 0 spread is replaced by the overall one)
+        if zero.any():  # Surprise's numpy (sim·(r − μ)) / 0 is NaN or ±inf, and so its estimate
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pv = np.where(zero, pv / div, pv)
+            div = np.where(zero, 1.0, div)
+        return pv, div
     if bx is None:
         raise ValueError("KNNBaseline terms need the baselines")
     return ratings - ((c.mu + bx[neighbours]) + y_bias), None

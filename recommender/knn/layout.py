@@ -3,7 +3,9 @@ neighbour terms and the similarity source.
 
 Two CSR layouts of the training ratings serve every kernel (:mod:`recommender.knn._kernels`):
 ``xs`` (x -> its y's, ascending y, with similarity values) and ``yr`` (y -> its x's in Surprise's
-``yr[y]`` order). ``ur`` / ``ir`` keep the ratings per user / item as Surprise lists them.
+``yr[y]`` order). ``ur`` / ``ir`` keep the ratings per user / item as Surprise lists them, a
+repeated (user, item) rating included (Surprise's Trainset keeps both; so does every layout here).
+With ``verbose``, ``fit`` prints what Surprise prints, in the same order.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import scipy.sparse as sp
 
 from recommender.knn import _kernels as kern
 from recommender.knn.baselines import baselines
+from recommender.knn.errors import KNNZeroDivisionError
 from recommender.knn.formulas import Centers, neighbour_terms
 from recommender.knn.similarities import MEASURES
 
-__all__ = ["FittedLayout", "fit_layout"]
+__all__ = ["FittedLayout", "fit_layout", "occurrence_map"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,7 @@ def _csr(ptr_of: np.ndarray, n: int, idx: np.ndarray, val: np.ndarray) -> kern.C
     return kern.CSR(ptr, np.ascontiguousarray(idx, np.int64), np.ascontiguousarray(val, np.float64))
 
 
-def _measure(model: Any) -> tuple[str, kern.Measure]:
-    name = model.sim_options.get("name", "msd").lower()
+def _measure(model: Any, name: str) -> tuple[str, kern.Measure]:
     if name not in MEASURES:
         raise NameError(f"Wrong sim name {name}. Allowed values are {', '.join(MEASURES)}.")
     min_support = int(model.sim_options.get("min_support", 1))
@@ -79,13 +81,20 @@ def _moments(x_idx: np.ndarray, r: np.ndarray, n_x: int) -> tuple[np.ndarray, np
     return means, np.where(sig == 0.0, overall, sig), overall
 
 
+def occurrence_map(from_keys: np.ndarray, to_keys: np.ndarray) -> np.ndarray:
+    """For each position of ``from_keys``, the position of the same key in ``to_keys`` (the two
+    hold the same keys): the k-th repeat of a key maps to its k-th repeat, in both orders."""
+    out = np.empty(from_keys.size, dtype=np.int64)
+    out[np.argsort(from_keys, kind="stable")] = np.argsort(to_keys, kind="stable")
+    return out
+
+
 def _xs_q(xs: kern.CSR, yr: kern.CSR, n_x: int, n_y: int) -> np.ndarray:
-    """For every rating of the ``xs`` layout, its index in the ``yr`` layout."""
+    """For every rating of the ``xs`` layout, its index in the ``yr`` layout (a repeated rating's
+    copies keep their order in both layouts)."""
     xs_x = np.repeat(np.arange(n_x, dtype=np.int64), np.diff(xs.ptr))
     yr_y = np.repeat(np.arange(n_y, dtype=np.int64), np.diff(yr.ptr))
-    key_yr = yr_y * n_x + yr.idx
-    order = np.argsort(key_yr, kind="stable")
-    return order[np.searchsorted(key_yr, xs.idx * n_x + xs_x, sorter=order)].astype(np.int64)
+    return occurrence_map(xs.idx * n_x + xs_x, yr_y * n_x + yr.idx)
 
 
 def fit_layout(
@@ -98,12 +107,17 @@ def fit_layout(
     ratings (u, i, r) in ``ur`` order; ``item_order`` permutes them into ``ir`` order."""
     u, i, r = ratings
     n_users, n_items = model.n_users_, model.n_items_
-    sim_name, measure = _measure(model)
+    name = model.sim_options.get("name", "msd").lower()
     ub = bool(model.sim_options["user_based"])
     mu = float(np.mean(r)) if global_mean is None else float(global_mean)
     bu = bi = None
-    if model.formula.uses_baselines or sim_name == "pearson_baseline":
+    if model.formula.uses_baselines or name == "pearson_baseline":
+        if model.verbose:
+            print("Estimating biases using", model.bsl_options.get("method", "als") + "...")
         bu, bi = baselines(model.bsl_options, u, i, r, n_users, n_items, mu, item_order)
+    if model.verbose:
+        print(f"Computing the {name} similarity matrix...")
+    sim_name, measure = _measure(model, name)
     n_x, n_y = (n_users, n_items) if ub else (n_items, n_users)
     x_idx, y_idx = (u, i) if ub else (i, u)
     bx, by = (bu, bi) if ub else (bi, bu)
@@ -134,12 +148,78 @@ def fit_layout(
                        div is not None)  # fmt: skip
     nb = kern.Neighbourhood(kern.SRC_STATS, xs, yr, n_x, measure, np.zeros((1, 1)),
                             kern.empty_csr())  # fmt: skip
+    _refuse_undefined(model, nb, sim_name, (x_idx, y_idx, sv))
     nb, nbrs_csc = _similarity_source(model, nb)
+    if model.verbose:
+        print("Done computing similarity matrix.")
     xs_q = _xs_q(xs, yr, n_x, n_y) if nb.source != kern.SRC_NBRS else np.zeros(0, np.int64)
     if nb.source == kern.SRC_NBRS:  # the statistics are not kept in this mode (memory)
         nb = nb._replace(xs=kern.empty_csr())
     return FittedLayout(ub, sim_name, n_x, n_y, ur, ir, centers, overall_sigma, bu, bi, nb, terms,
                         xs_q, nbrs_csc)  # fmt: skip
+
+
+def _refuse_undefined(
+    model: Any, nb: kern.Neighbourhood, code: str,
+    ratings: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:  # fmt: skip
+    """Raise :class:`KNNZeroDivisionError` where Surprise's similarity matrix divides by zero (it
+    raises ``ZeroDivisionError`` from ``fit``): a cosine / pearson_baseline pair whose common
+    values are all 0 on one side (only x's with a value of 0 can be in one), a shrinkage term of 0,
+    or, with msd or cosine and ``min_support`` <= 0, a pair with no common rating. Free on data
+    without such values; otherwise the rows concerned are computed once, memory-bounded."""
+    x_idx, y_idx, sv = ratings
+    m, n_x = nb.measure, nb.n_x
+    if m.min_support <= 0 and code in ("msd", "cosine") and n_x > 1:
+        _refuse_disjoint(model, nb, code, (x_idx, y_idx))
+    if code not in ("cosine", "pearson_baseline"):
+        return
+    rows = np.unique(x_idx[sv == 0.0])
+    if code == "pearson_baseline" and m.shrinkage <= -1 and float(m.shrinkage).is_integer():
+        rows = np.arange(n_x)  # f - 1 + shrinkage = 0 for some support f
+    step = max(1, int(model.memory_budget // (4 * 8 * max(1, n_x))))
+    for s in range(0, rows.size, step):
+        block = kern.sim_rows(rows[s : s + step].astype(np.int64), nb.xs, True, nb,
+                              kern.n_chunks())  # fmt: skip
+        bad = np.argwhere(np.isnan(block))
+        if bad.size:
+            pair = sorted((int(rows[s + bad[0, 0]]), int(bad[0, 1])))
+            raise KNNZeroDivisionError(
+                f"float division: the {code} similarity of {_names(model, pair)} divides by zero "
+                "(a zero vector on their common ratings, or a shrinkage term of 0); "
+                "scikit-surprise raises ZeroDivisionError here too"
+            )
+
+
+def _refuse_disjoint(model: Any, nb: kern.Neighbourhood, code: str,
+                      pairs: tuple[np.ndarray, np.ndarray]) -> None:  # fmt: skip
+    """With ``min_support`` <= 0, Surprise computes msd / cosine for pairs without any common
+    rating too, and 0 / 0 raises: find the first such pair in Surprise's loop order (the first
+    row missing a co-rater; its missing ones are all after it). Blocks of rows of the co-rating
+    counts, bounded by ``memory_budget``."""
+    x_idx, y_idx = pairs
+    n_x, n_y = nb.n_x, nb.yr.ptr.size - 1
+    rated = sp.csr_matrix((np.ones(x_idx.size), (x_idx, y_idx)), shape=(n_x, n_y))
+    rated_t = rated.T.tocsr()
+    step = max(1, int(model.memory_budget // (16 * n_x)))
+    for s in range(0, n_x, step):
+        co = rated[s : s + step] @ rated_t
+        short = np.flatnonzero(np.diff(co.indptr) < n_x)
+        if short.size:
+            x = s + int(short[0])
+            other = int(np.setdiff1d(np.arange(n_x), co[short[0]].indices)[0])
+            raise KNNZeroDivisionError(
+                f"float division: {_names(model, [x, other])} have no common rating and "
+                f"min_support={model.sim_options.get('min_support')} (scikit-surprise computes "
+                f"their {code} similarity as 0 / 0 and raises too)"
+            )
+
+
+def _names(model: Any, pair: list[int]) -> str:
+    """'users 3 and 7' / 'items 10 and 12' in raw ids."""
+    ub = model.sim_options["user_based"]
+    raw = model.raw_uids_ if ub else model.raw_iids_
+    return f"{'users' if ub else 'items'} {raw[pair[0]]!r} and {raw[pair[1]]!r}"
 
 
 def _similarity_source(

@@ -117,7 +117,10 @@ def _visitor_sim_row(model: Any, history: History) -> np.ndarray:
     own = kern.CSR(np.array([0, history.items.size], dtype=np.int64),
                    np.ascontiguousarray(history.items[order], np.int64),
                    np.ascontiguousarray(vals[order], np.float64))  # fmt: skip
-    return kern.sim_rows(np.zeros(1, dtype=np.int64), own, False, nb, 1)[0]
+    row = kern.sim_rows(np.zeros(1, dtype=np.int64), own, False, nb, 1)[0]
+    # undefined (NaN) where the visitor's values on the common items are all 0 (cosine,
+    # pearson_baseline): no similarity, as Surprise has no answer for a user it never fitted
+    return np.where(np.isnan(row), 0.0, row)
 
 
 def _item_based(model: Any, history: History, targets: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -4,6 +4,7 @@
 n_x-by-n_x arrays, restricted to row x: for each y rated by x (ascending y, as Surprise iterates
 ``yr.items()``), for each x' in ``yr[y]``: freq += 1 and, per measure, the sums of
 (r_x - r_x')^2 (msd), r_x r_x', r_x^2, r_x'^2 (cosine, pearson_baseline) and r_x, r_x' (pearson).
+A repeated rating (the same (x, y) twice, which Surprise's Trainset keeps) counts each time.
 The accumulators are one (n_x, n_stats) array per thread; only the touched entries are finalised
 and reset, so a row costs O(sum over y in x of |yr[y]|) and no n_x-by-n_x array exists.
 """
@@ -35,11 +36,81 @@ def n_stats(code):
     return 6 if code == 2 else (2 if code == 0 else 4)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _add_term(acc, x2, ri, rj, code):
+    """One co-rating term of (x, x2): freq += 1 and the measure's sums (ri is x's value)."""
+    acc[x2, 0] += 1.0
+    if code == 0:
+        d = ri - rj
+        acc[x2, 1] += d * d
+    else:
+        acc[x2, 1] += ri * rj
+        acc[x2, 2] += ri * ri
+        acc[x2, 3] += rj * rj
+        if code == 2:
+            acc[x2, 4] += ri
+            acc[x2, 5] += rj
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_repeated(x, row_v, span, yr, code, acc, touched, nt):
+    """x rated y more than once (``span`` = (p, e, y), values ``row_v[p:e]``). Surprise
+    accumulates a pair (lo, hi) with lo's ratings outer and hi's inner, so x's ratings go outer
+    for x2 >= x and inner for x2 < x: the same terms in the same order as Surprise's
+    ``stats[min(x, x2), max(x, x2)]``, hence bit-identical (and bit-symmetric) similarities."""
+    p, e, y = span
+    for a in range(p, e):
+        for q in range(yr.ptr[y], yr.ptr[y + 1]):
+            x2 = yr.idx[q]
+            if x2 >= x:
+                touched[nt] = x2
+                nt += acc[x2, 0] == 0.0
+                _add_term(acc, x2, row_v[a], yr.val[q], code)
+    for q in range(yr.ptr[y], yr.ptr[y + 1]):
+        x2 = yr.idx[q]
+        if x2 < x:
+            touched[nt] = x2
+            nt += acc[x2, 0] == 0.0
+            for a in range(p, e):
+                _add_term(acc, x2, row_v[a], yr.val[q], code)
+    return nt
+
+
 @njit(cache=True, nogil=True)
-def row_accumulate(row_y, row_v, yr, code, acc, touched):
+def _accumulate_repeats(x, row_y, row_v, yr, code, acc, touched):
+    """:func:`row_accumulate` for a row listing some y more than once (ascending ``row_y``): y by
+    y, a repeated one through :func:`_add_repeated`."""
+    nt = 0
+    n = row_y.size
+    p = 0
+    while p < n:
+        y = row_y[p]
+        e = p + 1
+        while e < n and row_y[e] == y:
+            e += 1
+        if e - p > 1:
+            nt = _add_repeated(x, row_v, (p, e, y), yr, code, acc, touched, nt)
+        else:
+            for q in range(yr.ptr[y], yr.ptr[y + 1]):
+                x2 = yr.idx[q]
+                touched[nt] = x2
+                nt += acc[x2, 0] == 0.0
+                _add_term(acc, x2, row_v[p], yr.val[q], code)
+        p = e
+    return nt
+
+
+@njit(cache=True, nogil=True)
+def row_accumulate(x, row_y, row_v, yr, code, acc, touched):
     """Add row x's co-rating statistics with every x' into ``acc`` (columns: freq, sums...).
 
-    Returns the number of distinct x' touched (listed in ``touched``, of length >= n_x + 1)."""
+    ``row_y`` is ascending. A row listing a y twice (a repeated rating, which Surprise keeps) goes
+    to :func:`_accumulate_repeats`; the check costs one pass over the row, and the loop below
+    stays the tight one. Returns the number of distinct x' touched (listed in ``touched``, of
+    length >= n_x + 1)."""
+    for p in range(1, row_y.size):
+        if row_y[p] == row_y[p - 1]:
+            return _accumulate_repeats(x, row_y, row_v, yr, code, acc, touched)
     nt = 0
     for p in range(row_y.size):
         y = row_y[p]
@@ -66,26 +137,32 @@ def row_accumulate(row_y, row_v, yr, code, acc, touched):
 
 @njit(cache=True, nogil=True, inline="always")
 def sim_of(acc, x2, measure):
-    """Surprise's similarity from row x2 of the accumulators (0 below min_support or if NaN)."""
+    """Surprise's similarity from row x2 of the accumulators (0 below min_support; a pearson NaN
+    from rounding is 0). NaN where Surprise divides by zero and raises ``ZeroDivisionError``
+    (cosine or pearson_baseline of a zero vector, or a shrinkage term of 0): ``fit`` refuses such
+    data (:func:`recommender.knn.layout.fit_layout`), so a fitted model never meets one."""
     f = acc[x2, 0]
     if f < measure.min_support:
         return 0.0
     code = measure.code
     if code == 0:
-        s = 1.0 / (acc[x2, 1] / f + 1.0)
-    elif code == 1:
-        s = acc[x2, 1] / np.sqrt(acc[x2, 2] * acc[x2, 3])
-    elif code == 2:
+        return 1.0 / (acc[x2, 1] / f + 1.0)
+    if code == 2:
         si = acc[x2, 4]
         sj = acc[x2, 5]
         num = f * acc[x2, 1] - si * sj
         den = np.sqrt((f * acc[x2, 2] - si * si) * (f * acc[x2, 3] - sj * sj))
         s = 0.0 if den == 0.0 else num / den
-    else:
-        s = acc[x2, 1] / np.sqrt(acc[x2, 2] * acc[x2, 3])
-        s *= (f - 1.0) / (f - 1.0 + measure.shrinkage)
-    if np.isnan(s):
-        return 0.0
+        return 0.0 if np.isnan(s) else s
+    den = np.sqrt(acc[x2, 2] * acc[x2, 3])
+    if den == 0.0:
+        return np.nan
+    s = acc[x2, 1] / den
+    if code == 3:
+        shrunk = f - 1.0 + measure.shrinkage
+        if shrunk == 0.0:
+            return np.nan
+        s *= (f - 1.0) / shrunk
     return s
 
 
@@ -133,7 +210,8 @@ def load_row(x, nb, acc, simrow, touched, finish):
     nt = 0
     if nb.source == 0:
         a, b = nb.xs.ptr[x], nb.xs.ptr[x + 1]
-        nt = row_accumulate(nb.xs.idx[a:b], nb.xs.val[a:b], nb.yr, nb.measure.code, acc, touched)
+        nt = row_accumulate(x, nb.xs.idx[a:b], nb.xs.val[a:b], nb.yr, nb.measure.code, acc,
+                            touched)  # fmt: skip
         if finish:
             row_finish(nt, touched, nb.measure, acc, simrow)
     elif nb.source == 1:
@@ -154,7 +232,7 @@ def _sim_rows_chunk(c, chunks, rows, own, diag, nb, out):
     for n in range(c, rows.size, chunks):
         x = rows[n]
         a, b = own.ptr[x], own.ptr[x + 1]
-        nt = row_accumulate(own.idx[a:b], own.val[a:b], nb.yr, nb.measure.code, acc, touched)
+        nt = row_accumulate(x, own.idx[a:b], own.val[a:b], nb.yr, nb.measure.code, acc, touched)
         row_finish(nt, touched, nb.measure, acc, out[n])
         if diag:
             out[n, x] = 1.0
