@@ -4,14 +4,29 @@ The public face of the data layer; every other part of the package imports from 
 wrong with the input raises :class:`DataError` with a message naming the file, the line or column,
 and the problem, never a bare pandas traceback.
 
-Modules: :mod:`~.movielens` (the dataset type), :mod:`~.titles` (search keys, years),
-:mod:`~.files` and :mod:`~.parsing` (reading with located errors), :mod:`~.layouts` (one reader per
-GroupLens layout), :mod:`~.download` (atomic download), :mod:`~.loading` (where the data comes
-from), :mod:`~.quality` (checks and cleaning), :mod:`~.filters` (views and their URL codec),
+Modules: :mod:`~.movielens` (the dataset type), :mod:`~.catalog` (every GroupLens dataset: sizes,
+counts, scales, checksums, licences), :mod:`~.titles` (search keys, years), :mod:`~.files` and
+:mod:`~.parsing` (reading with located errors), :mod:`~.frames` (the four frames),
+:mod:`~.layouts` and :mod:`~.classic` (one reader per GroupLens layout), :mod:`~.scale` and
+:mod:`~.integrity` (rating scales; what a dataset is and what looked wrong), :mod:`~.transfer`,
+:mod:`~.tempfiles` and :mod:`~.download` (verified atomic download), :mod:`~.parquet_cache` (fast
+reloads), :mod:`~.loading` (where the data comes from), :mod:`~.upload` (a visitor's own data),
+:mod:`~.quality` (checks and cleaning), :mod:`~.filters` (views and their URL codec),
 :mod:`~.stats` (per-movie statistics, Bayesian average), :mod:`~.summary` (headline numbers).
 """
 
-from recommender.data.download import ProgressCallback, download_movielens
+from recommender.data.catalog import (
+    CATALOG,
+    DatasetInfo,
+    dataset_info,
+    find_dataset,
+    known_datasets,
+)
+from recommender.data.download import (
+    ProgressCallback,
+    download_dataset,
+    download_movielens,
+)
 from recommender.data.filters import (
     FilterBounds,
     MovieFilters,
@@ -22,7 +37,13 @@ from recommender.data.filters import (
     to_query_params,
 )
 from recommender.data.layouts import read_dataset
-from recommender.data.loading import dataset_dir, load_movielens, resolve_source
+from recommender.data.loading import (
+    dataset_dir,
+    load_dataset,
+    load_movielens,
+    local_copy,
+    resolve_source,
+)
 from recommender.data.movielens import (
     CITATION,
     NO_GENRES,
@@ -31,18 +52,28 @@ from recommender.data.movielens import (
     DataError,
     MovieLens,
 )
-from recommender.data.quality import CleaningResult, QualityReport, clean, quality_report
+from recommender.data.quality import (
+    CleaningResult,
+    QualityReport,
+    clean,
+    off_scale_check,
+    quality_report,
+)
+from recommender.data.scale import infer_scale, scale_label
 from recommender.data.stats import bayesian_average, movie_rating_stats
 from recommender.data.summary import DatasetSummary, summarize
 from recommender.data.titles import normalize_title, parse_year, strip_accents
+from recommender.data.upload import read_upload
 
 __all__ = [
+    "CATALOG",
     "CITATION",
     "NO_GENRES",
     "RATING_MAX",
     "RATING_MIN",
     "CleaningResult",
     "DataError",
+    "DatasetInfo",
     "DatasetSummary",
     "FilterBounds",
     "MovieFilters",
@@ -53,17 +84,27 @@ __all__ = [
     "bayesian_average",
     "clean",
     "dataset_dir",
+    "dataset_info",
+    "download_dataset",
     "download_movielens",
     "filter_bounds",
+    "find_dataset",
+    "infer_scale",
+    "known_datasets",
+    "load_dataset",
     "load_movielens",
+    "local_copy",
     "make_filters",
     "movie_rating_stats",
     "normalize_title",
+    "off_scale_check",
     "parse_query_params",
     "parse_year",
     "quality_report",
     "read_dataset",
+    "read_upload",
     "resolve_source",
+    "scale_label",
     "strip_accents",
     "summarize",
     "to_query_params",

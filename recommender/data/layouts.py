@@ -1,257 +1,164 @@
-"""Readers of the GroupLens layouts: ml-latest-style CSVs, classic ml-100k, classic ml-1m.
+"""Readers of the GroupLens layouts, and :func:`read_dataset`, which picks the right one.
 
-Each reader turns one layout into the same :class:`~recommender.data.movielens.MovieLens` frames
-(int32 ids, float32 ratings, UTC timestamps, parsed years, genre lists, title search keys).
+The ml-latest-style CSVs (ml-latest-small, ml-20m, ml-25m, ml-32m) are read here; the classic
+``u.data`` (ml-100k) and ``.dat`` (ml-1m, ml-10m) layouts in :mod:`~.classic`. Each reader turns
+one layout into the same frames (int32 ids, float32 ratings, UTC timestamps, parsed years, genre
+lists, title search keys); :func:`~.integrity.identify` then says what the dataset is (its rating
+scale, whether it matches the published files) and what looked wrong.
 """
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from recommender.data.classic import read_100k, read_dat
 from recommender.data.files import DatasetFiles
-from recommender.data.movielens import NO_GENRES, DataError, MovieLens
-from recommender.data.parsing import as_float, as_int32, as_utc, read_headed_csv
-from recommender.data.titles import normalize_title, parse_year
+from recommender.data.frames import (
+    empty_links,
+    empty_tags,
+    imdb_urls_from_links,
+    links_frame,
+    movies_frame,
+    placeholder_title,
+    ratings_frame,
+    tags_frame,
+)
+from recommender.data.integrity import identify
+from recommender.data.movielens import DataError, MovieLens
+from recommender.data.parsing import (
+    as_float,
+    as_int32,
+    as_link_ids,
+    as_utc,
+    read_csv_fast,
+    read_headed_csv,
+)
 
-__all__ = ["read_dataset"]
-
-def _movies_frame(movie_ids: np.ndarray, titles: pd.Series, genres: pd.Series) -> pd.DataFrame:
-    titles = titles.fillna("").astype(str).str.strip()
-    genre_lists = [
-        [] if (not isinstance(g, str) or g in ("", NO_GENRES)) else g.split("|") for g in genres
-    ]
-    titles = titles.reset_index(drop=True)
-    return pd.DataFrame(
-        {
-            "movieId": movie_ids.astype(np.int32),
-            "title": titles,
-            "genres": pd.Series(genre_lists, dtype=object),
-            "year": parse_year(titles).reset_index(drop=True),
-            "title_key": [normalize_title(t) for t in titles],
-        }
-    )
-
-
-def _empty_tags() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "userId": np.array([], dtype=np.int32),
-            "movieId": np.array([], dtype=np.int32),
-            "tag": pd.Series([], dtype=str),
-            "timestamp": pd.Series([], dtype="datetime64[ns, UTC]"),
-        }
-    )
+__all__ = ["read_csv_layout", "read_dataset", "read_files"]
 
 
-def _empty_links() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "movieId": np.array([], dtype=np.int32),
-            "imdbId": pd.Series([], dtype=str),
-            "tmdbId": pd.Series([], dtype="Int32"),
-        }
-    )
+def _table(
+    src: DatasetFiles, filename: str, columns: dict[str, str], required: list[str]
+) -> tuple[pd.DataFrame, str]:
+    """The file's columns: pyarrow's fast path, or pandas with located errors when it declines."""
+    where = src.describe(filename)
+    path = src.path_of(filename)
+    fast = read_csv_fast(path if path is not None else src.read_bytes(filename), columns)
+    if fast is not None and len(fast):
+        return fast, where
+    strings = {name: str for name, kind in columns.items() if kind == "str"}
+    return read_headed_csv(src.read_bytes(filename), where, required, strings), where
 
 
-def _ratings_frame(
-    users: np.ndarray, movies: np.ndarray, ratings: np.ndarray, timestamps: pd.Series
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "userId": users,
-            "movieId": movies,
-            "rating": ratings,
-            "timestamp": timestamps.reset_index(drop=True),
-        }
-    )
+def _ratings(src: DatasetFiles, custom: bool) -> pd.DataFrame:
+    columns = {"userId": "int32", "movieId": "int32", "rating": "float32", "timestamp": "int64"}
+    required = ["userId", "movieId", "rating"] + ([] if custom else ["timestamp"])
+    raw, where = _table(src, "ratings.csv", columns, required)
+    if "timestamp" in raw.columns:
+        stamps = as_utc(raw, "timestamp", where)
+    else:  # a custom dataset may leave the time out
+        stamps = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+    return ratings_frame(
+        as_int32(raw, "userId", where), as_int32(raw, "movieId", where),
+        as_float(raw, "rating", where), stamps,
+    )  # fmt: skip
 
 
-# --------------------------------------------------------------------------------------------
-# Layout readers
+def _movies(src: DatasetFiles) -> pd.DataFrame:
+    columns = {"movieId": "int32", "title": "str", "genres": "str"}
+    raw, where = _table(src, "movies.csv", columns, list(columns))
+    if raw.empty:
+        raise DataError(
+            f"{where}: the file has a header but no movies. Add the movies, or (for your own "
+            'dataset) leave movies.csv out and titles will read "Movie 123".'
+        )
+    return movies_frame(as_int32(raw, "movieId", where), raw["title"], raw["genres"])
 
 
-def _read_latest(src: DatasetFiles) -> MovieLens:
-    where = src.describe("ratings.csv")
-    raw = read_headed_csv(
-        src.read_bytes("ratings.csv"), where, ["userId", "movieId", "rating", "timestamp"]
-    )
-    ratings = _ratings_frame(
-        as_int32(raw, "userId", where),
+def _tags(src: DatasetFiles) -> pd.DataFrame:
+    if not src.has("tags.csv"):
+        return empty_tags()
+    columns = {"userId": "int32", "movieId": "int32", "tag": "str", "timestamp": "int64"}
+    raw, where = _table(src, "tags.csv", columns, list(columns))
+    return tags_frame(
+        as_int32(raw, "userId", where), as_int32(raw, "movieId", where),
+        raw["tag"], as_utc(raw, "timestamp", where),
+    )  # fmt: skip
+
+
+def _links(src: DatasetFiles) -> pd.DataFrame:
+    if not src.has("links.csv"):
+        return empty_links()
+    columns = {"movieId": "int32", "imdbId": "str", "tmdbId": "str"}
+    raw, where = _table(src, "links.csv", columns, list(columns))
+    return links_frame(
         as_int32(raw, "movieId", where),
-        as_float(raw, "rating", where),
-        as_utc(raw, "timestamp", where),
+        as_link_ids(raw, "imdbId", where, imdb=True),
+        as_link_ids(raw, "tmdbId", where, imdb=False),
     )
 
-    where = src.describe("movies.csv")
-    raw = read_headed_csv(
-        src.read_bytes("movies.csv"),
-        where,
-        ["movieId", "title", "genres"],
-        {"title": str, "genres": str},
-    )
-    movies = _movies_frame(as_int32(raw, "movieId", where), raw["title"], raw["genres"])
 
-    if src.has("tags.csv"):
-        where = src.describe("tags.csv")
-        raw = read_headed_csv(
-            src.read_bytes("tags.csv"),
-            where,
-            ["userId", "movieId", "tag", "timestamp"],
-            {"tag": str},
-        )
-        tags = pd.DataFrame(
-            {
-                "userId": as_int32(raw, "userId", where),
-                "movieId": as_int32(raw, "movieId", where),
-                "tag": raw["tag"].astype("str").where(raw["tag"].notna(), None).to_numpy(),
-                "timestamp": as_utc(raw, "timestamp", where),
-            }
+def _placeholder_movies(ratings: pd.DataFrame) -> pd.DataFrame:
+    ids = np.unique(ratings["movieId"].to_numpy())
+    titles = pd.Series([placeholder_title(i) for i in ids], dtype=str)
+    return movies_frame(ids, titles, pd.Series([""] * len(ids), dtype=object))
+
+
+def read_csv_layout(src: DatasetFiles, *, custom: bool = False) -> MovieLens:
+    """ratings/movies/tags/links.csv. ``custom`` (a visitor's own data): timestamps and movies.csv
+    are optional; movies rated but not named get the title "Movie 123" (reported in warnings)."""
+    ratings = _ratings(src, custom)
+    warnings: tuple[str, ...] = ()
+    if custom and not src.has("movies.csv"):
+        movies = _placeholder_movies(ratings)
+        warnings = (
+            'There is no movies.csv: every title reads "Movie 123" and no genres are known.',
         )
     else:
-        tags = _empty_tags()
+        movies = _movies(src)
+    if custom:
+        unnamed = np.setdiff1d(ratings["movieId"].to_numpy(), movies["movieId"].to_numpy())
+        if len(unnamed) and src.has("movies.csv"):
+            extra = _placeholder_movies(ratings[ratings["movieId"].isin(unnamed)])
+            movies = pd.concat([movies, extra], ignore_index=True)
+            warnings += (
+                f"{len(unnamed):,} rated movies are missing from movies.csv (e.g. movieId "
+                f'{int(unnamed[0])}): they are titled "{placeholder_title(unnamed[0])}".',
+            )
+    links = _links(src)
+    movies = imdb_urls_from_links(movies, links)
+    return MovieLens(
+        src.name, ratings, movies, _tags(src), links,
+        source=str(src.location), has_tags=src.has("tags.csv"), warnings=warnings,
+    )  # fmt: skip
 
-    if src.has("links.csv"):
-        where = src.describe("links.csv")
-        raw = read_headed_csv(
-            src.read_bytes("links.csv"), where, ["movieId", "imdbId", "tmdbId"], {"imdbId": str}
-        )
-        tmdb = pd.to_numeric(raw["tmdbId"], errors="coerce")
-        links = pd.DataFrame(
-            {
-                "movieId": as_int32(raw, "movieId", where),
-                "imdbId": raw["imdbId"].fillna("").astype(str).str.strip().str.zfill(7).to_numpy(),
-                "tmdbId": tmdb.round().astype("Int32"),
-            }
-        )
+
+def read_files(src: DatasetFiles, *, custom: bool = False) -> MovieLens:
+    """Read an opened dataset in whichever layout its files show, then :func:`identify` it."""
+    if src.has("ratings.csv") or src.has("movies.csv"):
+        ml = read_csv_layout(src, custom=custom)
+    elif src.has("u.data"):
+        ml = read_100k(src)
+    elif src.has("ratings.dat"):
+        ml = read_dat(src)
     else:
-        links = _empty_links()
-    return MovieLens(src.name, ratings, movies, tags, links, source=str(src.location))
-
-
-def _read_100k(src: DatasetFiles) -> MovieLens:
-    where = src.describe("u.data")
-    raw_bytes = src.read_bytes("u.data")
-    if not raw_bytes.strip():
-        raise DataError(f"{where}: file is empty.")
-    try:
-        raw = pd.read_csv(
-            io.BytesIO(raw_bytes), sep="\t", header=None,
-            names=["userId", "movieId", "rating", "timestamp"],
-        )  # fmt: skip
-    except pd.errors.ParserError as exc:
-        raise DataError(f"{where}: malformed tab-separated data ({exc}).") from exc
-    ratings = _ratings_frame(
-        as_int32(raw, "userId", where, header=False),
-        as_int32(raw, "movieId", where, header=False),
-        as_float(raw, "rating", where, header=False),
-        as_utc(raw, "timestamp", where, header=False),
-    )
-    genre_names = _100k_genres(src)
-    where = src.describe("u.item")
-    item_bytes = src.read_bytes("u.item")
-    text = item_bytes.decode("latin-1")
-    rows = [line.split("|") for line in text.splitlines() if line.strip()]
-    expected = 5 + len(genre_names)
-    for lineno, row in enumerate(rows, start=1):
-        if len(row) != expected:
-            raise DataError(
-                f"{where}, line {lineno}: expected {expected} '|'-separated fields, found {len(row)}."
-            )
-    items = pd.DataFrame(rows)
-    ids = as_int32(items.rename(columns={0: "movieId"}), "movieId", where, header=False)
-    flags = items.iloc[:, 5:].to_numpy() == "1"
-    genres = pd.Series(
-        ["|".join(g for g, f in zip(genre_names, row, strict=True) if f) for row in flags]
-    )
-    genres = genres.replace({"unknown": NO_GENRES, "": NO_GENRES})
-    movies = _movies_frame(ids, items[1], genres)
-    return MovieLens(
-        src.name, ratings, movies, _empty_tags(), _empty_links(), source=str(src.location)
-    )
-
-
-def _100k_genres(src: DatasetFiles) -> list[str]:
-    if src.has("u.genre"):
-        text = src.read_bytes("u.genre").decode("latin-1")
-        pairs = [line.split("|") for line in text.splitlines() if line.strip()]
-        return [name for name, _ in sorted(pairs, key=lambda p: int(p[1]))]
-    return [
-        "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
-        "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
-        "Romance", "Sci-Fi", "Thriller", "War", "Western",
-    ]  # fmt: skip
-
-
-def _split_dat(raw: bytes, where: str, n_fields: int) -> list[list[str]]:
-    text = raw.decode("latin-1")
-    rows = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = line.split("::")
-        if len(parts) != n_fields:
-            raise DataError(
-                f"{where}, line {lineno}: expected {n_fields} '::'-separated fields, found {len(parts)}."
-            )
-        rows.append(parts)
-    if not rows:
-        raise DataError(f"{where}: file is empty.")
-    return rows
-
-
-def _read_1m(src: DatasetFiles) -> MovieLens:
-    where = src.describe("ratings.dat")
-    raw_bytes = src.read_bytes("ratings.dat")
-    if not raw_bytes.strip():
-        raise DataError(f"{where}: file is empty.")
-    # "::" separators; reading on ':' with the C engine and keeping every other column is ~20x
-    # faster than the python engine's regex separator.
-    try:
-        raw = pd.read_csv(
-            io.BytesIO(raw_bytes), sep=":", header=None, usecols=[0, 2, 4, 6], encoding="latin-1"
+        raise DataError(
+            f"{src.location}: no MovieLens files found (expected ratings.csv and movies.csv, "
+            "or u.data and u.item for ml-100k, or ratings.dat and movies.dat for ml-1m and ml-10m)."
         )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(f"{where}: malformed '::'-separated data ({exc}).") from exc
-    raw.columns = ["userId", "movieId", "rating", "timestamp"]
-    ratings = _ratings_frame(
-        as_int32(raw, "userId", where, header=False),
-        as_int32(raw, "movieId", where, header=False),
-        as_float(raw, "rating", where, header=False),
-        as_utc(raw, "timestamp", where, header=False),
-    )
-    where = src.describe("movies.dat")
-    rows = _split_dat(src.read_bytes("movies.dat"), where, 3)
-    items = pd.DataFrame(rows, columns=["movieId", "title", "genres"])
-    movies = _movies_frame(
-        as_int32(items, "movieId", where, header=False), items["title"], items["genres"]
-    )
-    return MovieLens(
-        src.name, ratings, movies, _empty_tags(), _empty_links(), source=str(src.location)
-    )
+    if ml.ratings.empty:
+        raise DataError(f"{src.location}: the ratings file has no rows.")
+    return identify(ml, src, custom=custom)
 
 
 def read_dataset(location: str | os.PathLike[str]) -> MovieLens:
     """Read a MovieLens folder or zip in any supported layout (no download, no resolution)."""
     src = DatasetFiles(Path(location).expanduser())
     try:
-        if src.has("ratings.csv") or src.has("movies.csv"):
-            ml = _read_latest(src)
-        elif src.has("u.data"):
-            ml = _read_100k(src)
-        elif src.has("ratings.dat"):
-            ml = _read_1m(src)
-        else:
-            raise DataError(
-                f"{src.location}: no MovieLens files found (expected ratings.csv and movies.csv, "
-                "or u.data and u.item for ml-100k, or ratings.dat and movies.dat for ml-1m)."
-            )
+        return read_files(src)
     finally:
         src.close()
-    if ml.ratings.empty:
-        raise DataError(f"{src.location}: the ratings file has no rows.")
-    return ml

@@ -24,9 +24,17 @@ class DataError(Exception):
 
 @dataclass(frozen=True)
 class MovieLens:
-    """One MovieLens dataset as four tidy DataFrames.
+    """One MovieLens dataset as four tidy DataFrames, and what a page needs to know about it.
 
     The frames may be shared between sessions (``st.cache_resource``): treat them as read-only.
+
+    ``rating_scale`` and ``rating_step`` come from the catalogue for a GroupLens dataset (ml-100k
+    and ml-1m: whole stars 1–5) or are inferred from the ratings for any other.
+    ``movie_ids_are_movielens`` is False where movieIds are not movielens.org ids (ml-100k's item
+    ids; uploads), so no movielens.org link may be built from them. ``warnings`` are problems found
+    while loading that did not stop it (a copy that differs from the published files, missing or
+    off-scale ratings, an unverified download): the app shows them. ``fingerprint`` identifies the
+    exact source files (empty when unknown).
     """
 
     name: str
@@ -35,11 +43,29 @@ class MovieLens:
     tags: pd.DataFrame
     links: pd.DataFrame
     source: str = ""
+    rating_scale: tuple[float, float] = (RATING_MIN, RATING_MAX)
+    rating_step: float = 0.5
+    has_tags: bool = True
+    movie_ids_are_movielens: bool = True
+    warnings: tuple[str, ...] = ()
+    fingerprint: str = ""
 
     @property
     def key(self) -> str:
-        """Identifies this dataset in caches: name, where it was read from, and size."""
-        return f"{self.name}@{self.source}#{self.n_ratings}"
+        """Identifies this dataset in caches: name, where it was read from, size and, when known,
+        the fingerprint of its files (a changed copy at the same place gets a new key)."""
+        key = f"{self.name}@{self.source}#{self.n_ratings}"
+        return f"{key}~{self.fingerprint}" if self.fingerprint else key
+
+    @property
+    def rating_values(self) -> tuple[float, ...]:
+        """Every rating a visitor may give on this dataset's scale (0.5, 1.0 … 5.0; or 1 … 5).
+        Empty for a continuous scale (``rating_step`` 0)."""
+        low, high = self.rating_scale
+        if self.rating_step <= 0:
+            return ()
+        count = int(round((high - low) / self.rating_step)) + 1
+        return tuple(round(low + i * self.rating_step, 6) for i in range(count))
 
     @property
     def n_users(self) -> int:

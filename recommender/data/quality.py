@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from recommender.data.movielens import RATING_MAX, RATING_MIN, MovieLens
+from recommender.data.integrity import rating_warnings
+from recommender.data.movielens import MovieLens
+from recommender.data.scale import off_scale, scale_label
 
-__all__ = ["CleaningResult", "QualityReport", "clean", "quality_report"]
+__all__ = ["CleaningResult", "QualityReport", "clean", "off_scale_check", "quality_report"]
+
 
 @dataclass(frozen=True)
 class QualityReport:
@@ -37,9 +41,14 @@ def _example(frame: pd.DataFrame, columns: list[str]) -> str:
     return ", ".join(f"{c}={row[c]}" for c in columns)
 
 
-def _off_scale(ratings: pd.Series) -> pd.Series:
-    r = ratings.astype(np.float64)
-    return r.notna() & ((r < RATING_MIN) | (r > RATING_MAX) | ((r * 2) % 1 != 0))
+def _off_scale(ml: MovieLens, ratings: pd.Series) -> pd.Series:
+    return off_scale(ratings, ml.rating_scale, ml.rating_step)
+
+
+def off_scale_check(ml: MovieLens) -> str:
+    """The name of the off-scale check (and of its fix) for this dataset's scale, e.g. "Ratings
+    off the 0.5–5 half-star scale" or "Ratings off the 1–5 whole-star scale"."""
+    return f"Ratings off the {scale_label(ml.rating_scale, ml.rating_step)} scale"
 
 
 def quality_report(ml: MovieLens) -> QualityReport:
@@ -47,7 +56,8 @@ def quality_report(ml: MovieLens) -> QualityReport:
     r, m, t = ml.ratings, ml.movies, ml.tags
     known = m["movieId"].to_numpy()
     dup = r[r.duplicated(["userId", "movieId"], keep=False)]
-    off = r[_off_scale(r["rating"])]
+    off = r[_off_scale(ml, r["rating"])]
+    nan = r[r["rating"].isna()]
     orphan_r = r[~np.isin(r["movieId"].to_numpy(), known)]
     orphan_t = t[~np.isin(t["movieId"].to_numpy(), known)]
     no_year = m[m["year"].isna()]
@@ -56,7 +66,8 @@ def quality_report(ml: MovieLens) -> QualityReport:
     rows = [
         ("Duplicate (userId, movieId) ratings", "ratings", r.duplicated(["userId", "movieId"]).sum(),
          _example(dup, ["userId", "movieId"]), True),
-        ("Ratings off the 0.5–5 half-star scale", "ratings", len(off), _example(off, ["userId", "movieId", "rating"]), True),
+        ("Ratings with no value (NaN)", "ratings", len(nan), _example(nan, ["userId", "movieId"]), True),
+        (off_scale_check(ml), "ratings", len(off), _example(off, ["userId", "movieId", "rating"]), True),
         ("Ratings of movies missing from movies", "ratings", len(orphan_r), _example(orphan_r, ["userId", "movieId"]), True),
         ("Tags of movies missing from movies", "tags", len(orphan_t), _example(orphan_t, ["userId", "movieId"]), True),
         ("Duplicate movieIds in movies", "movies", m["movieId"].duplicated().sum(), _example(dup_movies, ["movieId", "title"]), True),
@@ -94,8 +105,9 @@ def clean(ml: MovieLens) -> CleaningResult:
 
     Fixes, in order:
 
-    1. ratings with a missing rating are removed;
-    2. ratings off the 0.5–5 half-star scale are removed (they cannot be real MovieLens ratings);
+    1. ratings with a missing rating (NaN) are removed;
+    2. ratings off the dataset's scale (``ml.rating_scale`` in steps of ``ml.rating_step``: 0.5–5
+       half stars for most, whole stars 1–5 for ml-100k and ml-1m) are removed;
     3. duplicate (userId, movieId) ratings keep only the most recent one;
     4. ratings and tags of movies missing from ``movies`` are removed;
     5. duplicate movieIds in ``movies`` keep the first row;
@@ -114,9 +126,7 @@ def clean(ml: MovieLens) -> CleaningResult:
         return frame[keep]
 
     r = step(r, r["rating"].notna(), "Removed ratings with a missing rating", "ratings")
-    r = step(
-        r, ~_off_scale(r["rating"]), "Removed ratings off the 0.5–5 half-star scale", "ratings"
-    )
+    r = step(r, ~_off_scale(ml, r["rating"]), f"Removed {off_scale_check(ml).lower()}", "ratings")
     latest_first = r.sort_values("timestamp", ascending=False, kind="stable")
     keep_idx = latest_first.drop_duplicates(["userId", "movieId"]).index
     r = step(
@@ -151,12 +161,14 @@ def clean(ml: MovieLens) -> CleaningResult:
         changed
     )
     changes_frame["rows_changed"] = changes_frame["rows_changed"].fillna(0).astype(int)
-    cleaned = MovieLens(
-        ml.name,
-        r.reset_index(drop=True),
-        m.reset_index(drop=True),
-        t.reset_index(drop=True),
-        ml.links,
-        source=ml.source,
+    cleaned = dataclasses.replace(
+        ml,
+        ratings=r.reset_index(drop=True),
+        movies=m.reset_index(drop=True),
+        tags=t.reset_index(drop=True),
+        fingerprint=f"{ml.fingerprint}+cleaned",
     )
+    stale = set(rating_warnings(ml))  # what cleaning fixed is no longer worth a warning
+    kept = tuple(w for w in ml.warnings if w not in stale)
+    cleaned = dataclasses.replace(cleaned, warnings=kept + tuple(rating_warnings(cleaned)))
     return CleaningResult(cleaned, changes_frame)

@@ -7,9 +7,13 @@ import unicodedata
 
 import pandas as pd
 
-__all__ = ["normalize_title", "parse_year", "strip_accents"]
+__all__ = ["UNSAFE_TEXT", "normalize_title", "parse_year", "sanitize_text", "strip_accents"]
 
-_YEAR_AT_END = re.compile(r"\s*\((\d{4})(?:\s*[-–]\s*(?:\d{4})?)?\)\s*$")
+# "(1995)", "(2006–2007)", "(2006-)", optionally followed by one short lettered note such as
+# ml-100k's "(V)" (video): "Land Before Time III: The Time of the Great Giving (1995) (V)".
+_YEAR_AT_END = re.compile(
+    r"\s*\((\d{4})(?:\s*[-–]\s*(?:\d{4})?)?\)(?:\s*\([A-Za-z][A-Za-z' .-]{0,24}\))?\s*$"
+)
 _ARTICLES = (
     "the", "a", "an", "la", "le", "les", "l'", "il", "el", "los", "las", "die", "der", "das",
     "den", "det", "lo", "gli", "i", "un", "une", "o", "os",
@@ -18,6 +22,13 @@ _TRAILING_ARTICLE = re.compile(
     r"^(?P<body>.*?),\s*(?P<article>" + "|".join(_ARTICLES) + r")$", re.I
 )
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+UNSAFE_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|[\t\r\n\v\f]"
+)
+"""Control characters, line breaks and tabs, and the bidirectional embedding / override / isolate
+characters that can make text display as something else. Zero-width joiners (emoji sequences)
+and right-to-left letters themselves are kept."""
+_BREAKS = re.compile(r"[\t\r\n\v\f]+")
 _PAREN_GROUP = re.compile(r"\(([^()]*)\)")
 _PAREN_STRIP = re.compile(r"\s*\([^()]*\)")
 
@@ -62,6 +73,20 @@ def normalize_title(text: str) -> str:
     key = " ".join(pieces)
     key = strip_accents(key).lower().replace("&", " and ")
     return _NON_ALNUM.sub(" ", key).strip()
+
+
+def sanitize_text(values: pd.Series) -> tuple[pd.Series, int]:
+    """``values`` with line breaks and tabs turned into one space and the other :data:`UNSAFE_TEXT`
+    characters removed; and how many values changed. Everything else is kept verbatim (HTML,
+    markdown and ``$`` are the app's business to escape: it shows data as plain text)."""
+    text = values.astype("string")
+    bad = text.str.contains(UNSAFE_TEXT, na=False)
+    if not bad.any():
+        return values, 0
+    fixed = text[bad].str.replace(_BREAKS, " ", regex=True).str.replace(UNSAFE_TEXT, "", regex=True)
+    out = values.copy()
+    out[bad.to_numpy()] = fixed.str.strip().to_numpy(dtype=object)
+    return out, int(bad.sum())
 
 
 def parse_year(titles: pd.Series) -> pd.Series:
