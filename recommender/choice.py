@@ -1,29 +1,35 @@
-"""Which model the Recommend page and ``python -m recommender recommend`` use: one decision, made
+"""Which models the Recommend page and ``python -m recommender recommend`` use: one decision, made
 here for both.
 
-The rule: the item-based counterpart of the lowest-RMSE KNN configuration that Compare models has
-cached for this dataset (the winner compared against the widest field on the same folds), else
-:data:`recommender.models.DEFAULT_MODEL`. A broken or half-written results cache never breaks
-recommendations: it is ignored.
+The rule: a configuration chosen by hand (Compare models' "Use in Recommend", or ``--model``) is
+used alone, a user-based KNN one in its item-based form (fold-in and explanations need item
+neighbourhoods); otherwise the default ensemble of :mod:`recommender.recommend` (led by EASE, the
+best top-N model measured on Compare models, with weights chosen by ``benchmarks/cold_start.py``).
+A configuration that cannot rank for a visitor (Surprise's baselines) is refused with a message.
 """
 
 from __future__ import annotations
 
-from recommender.data import MovieLens
-from recommender.evaluation import best_cached_config
-from recommender.models import DEFAULT_MODEL, ModelConfig
+from recommender.models import ModelConfig
 from recommender.recommend import item_based
 
-__all__ = ["recommendation_model"]
+__all__ = ["RecommendChoice", "recommendation_model"]
 
 
-def recommendation_model(ml: MovieLens, requested: ModelConfig | None = None) -> ModelConfig:
-    """The configuration to recommend with on ``ml``: ``requested`` (e.g. handed over from
-    Compare models) in its item-based form, else the best cached one, else the default."""
-    if requested is not None:
+class RecommendChoice(ValueError):
+    """A hand-picked configuration Recommend cannot use; the message says why."""
+
+
+def recommendation_model(requested: ModelConfig | None = None) -> ModelConfig | None:
+    """The model to recommend with: ``requested`` (ready to use) or None for the default
+    ensemble. Raises :class:`RecommendChoice` for a configuration that cannot rank a visitor."""
+    if requested is None:
+        return None
+    if requested.is_ranker:
+        return requested
+    if requested.is_knn:
         return item_based(requested)
-    try:
-        best = best_cached_config(ml.name, ml.n_ratings)
-    except Exception:  # a broken cache must not break recommendations
-        return DEFAULT_MODEL
-    return item_based(best) if isinstance(best, ModelConfig) and best.is_knn else DEFAULT_MODEL
+    raise RecommendChoice(
+        f"{requested.label} predicts ratings from a user's id, not from a visitor's ratings: "
+        "it cannot rank a top-5 for you."
+    )

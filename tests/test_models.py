@@ -20,7 +20,8 @@ def test_keys_are_short_readable_and_url_safe() -> None:
     assert ModelConfig("SVD", random_state=3).key == "svd-s3"
     assert ModelConfig("BaselineOnly").key == "baselineonly"
     for config in preset("all"):
-        assert all(ch.isalnum() or ch in "-_" for ch in config.key)
+        # RFC 3986 unreserved characters: safe in a URL and as a cache file name.
+        assert all(ch.isalnum() or ch in "-_." for ch in config.key), config.key
 
 
 def test_baselines_ignore_knn_settings_so_equal_models_compare_equal() -> None:

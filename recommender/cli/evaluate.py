@@ -14,11 +14,12 @@ from recommender.evaluation.folds import (
     DEFAULT_SEED,
     ranking_users_value,
 )
-from recommender.evaluation.grids import preset
+from recommender.evaluation.grids import PRESETS, preset
 from recommender.evaluation.results import Progress, ProgressCallback
 from recommender.evaluation.runner import run_grid
 from recommender.evaluation.tables import summary_table
 from recommender.models import ModelConfig
+from recommender.ranking import RANKERS
 
 __all__ = ["add_cli"]
 
@@ -32,15 +33,19 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--preset",
-        choices=("quick", "all"),
+        choices=PRESETS,
         default="all",
-        help="configurations (default: all = 32 KNN + 3 baselines)",
+        help="configurations (default: all = 32 KNN + 3 baselines + the top-N models)",
     )
     parser.add_argument(
         "--model",
         action="append",
         metavar="KEY",
-        help="a model key such as baseline-item-pearson_baseline-k40-m1 (repeatable; replaces --preset)",
+        help="a model key such as baseline-item-pearson_baseline-k40-m1 or ease-l500-wliked "
+        "(repeatable; replaces --preset; see --list-models)",
+    )
+    parser.add_argument(
+        "--list-models", action="store_true", help="list every model and its key, then stop"
     )
     parser.add_argument("--folds", type=int, default=DEFAULT_FOLDS)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -83,9 +88,25 @@ def _progress_bar(stream=sys.stderr) -> ProgressCallback:
     return show
 
 
+def _list_models() -> int:
+    """Every preset configuration's key and label, and each top-N model's hyper-parameters."""
+    for config in preset("all"):
+        print(f"{config.key:45} {config.label}")
+    print("\nTop-N model hyper-parameters (key code: name = shipped value — meaning):")
+    for spec in RANKERS.values():
+        shipped = dict(ModelConfig(spec.algorithm).hyper)
+        for param in spec.params:
+            print(
+                f"  {spec.short}  {param.code}: {param.name} = {shipped[param.name]} — {param.help}"
+            )
+    return 0
+
+
 def _cli(args: argparse.Namespace) -> int:
     from recommender.data import load_movielens
 
+    if args.list_models:
+        return _list_models()
     try:
         configs = (
             [ModelConfig.from_key(k) for k in args.model] if args.model else preset(args.preset)
@@ -112,15 +133,17 @@ def _cli(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         progress=_progress_bar(),
         workers=args.workers,
+        movies=ml.movies,
     )
     table = summary_table(grid.results)
-    shown = table[
-        ["model", "rmse", "mae", "precision", "recall", "ndcg", "hit_rate", "fit_seconds", "error"]
-    ]
+    columns = ["model", "rmse", "mae", "precision", "recall", "ndcg", "novelty", "fit_seconds"]
+    shown = table[columns + ["error"]].sort_values(
+        ["ndcg", "rmse"], ascending=[False, True], na_position="last"
+    )
     with pd.option_context(
-        "display.width", 200, "display.max_colwidth", 60, "display.max_rows", 500
+        "display.width", 220, "display.max_colwidth", 60, "display.max_rows", 500
     ):
-        print(shown.sort_values("rmse").to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}", na_rep="—"))
     print(
         f"{len(grid.results)} configurations ({grid.n_cached} from cache) in {grid.seconds:.1f} s"
     )

@@ -8,8 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from recommender.evaluation.metrics import Metric
+from recommender.explore.chart_style import LEGEND, title_layout
 
-__all__ = ["accuracy_cost_chart", "model_metric_chart"]
+__all__ = ["accuracy_cost_chart", "accuracy_novelty_chart", "model_metric_chart"]
 
 PRIMARY = "#3B6EA8"
 
@@ -34,7 +35,9 @@ def model_metric_chart(table: pd.DataFrame, metric: Metric, n_folds: int) -> go.
         )
     )
     fig.update_layout(
-        title=f"{metric.label} per model (dot = mean over {n_folds} folds, whiskers = ±1 std)",
+        title=title_layout(
+            f"{metric.label} per model (dot = mean over {n_folds} folds, whiskers = ±1 std)"
+        ),
         xaxis_title=metric.axis_title(),
         yaxis_title="Model",
         yaxis={"autorange": "reversed"},
@@ -45,27 +48,74 @@ def model_metric_chart(table: pd.DataFrame, metric: Metric, n_folds: int) -> go.
 
 
 def accuracy_cost_chart(table: pd.DataFrame, kind: pd.Series) -> go.Figure:
-    """RMSE against fit + test time per fold, one colour per kind of model."""
+    """RMSE against fit + test time per fold, one colour per kind of model, every dot labelled
+    (models that do not predict ratings have no RMSE and are left out)."""
     fig = go.Figure()
-    for name, part in table.groupby(kind, sort=True):
+    usable = table.dropna(subset=["rmse"])
+    for name, part in usable.groupby(kind.loc[usable.index], sort=True):
         fig.add_trace(
             go.Scatter(
                 x=part["total_seconds"],
                 y=part["rmse"],
-                mode="markers",
+                mode="markers+text",
                 name=str(name),
                 marker={"size": 11},
-                text=part["model"],
-                customdata=np.stack([part["fit_seconds"], part["test_seconds"]], axis=-1),
-                hovertemplate="%{text}<br>RMSE %{y:.4f}<br>fit %{customdata[0]:.2f} s + test "
-                "%{customdata[1]:.2f} s per fold<extra></extra>",
+                text=[_short_label(m) for m in part["model"]],
+                textposition="top center",
+                textfont={"size": 10},
+                customdata=np.stack(
+                    [part["fit_seconds"], part["test_seconds"], part["model"]], axis=-1
+                ),
+                hovertemplate="%{customdata[2]}<br>RMSE %{y:.4f}<br>fit %{customdata[0]:.2f} s "
+                "+ test %{customdata[1]:.2f} s per fold<extra></extra>",
             )
         )
     fig.update_layout(
-        title="RMSE against fit + test time per fold",
+        title=title_layout("RMSE against fit + test time per fold"),
+        legend=LEGEND,
         xaxis_title="Fit + test time per fold (s)",
         yaxis_title="RMSE (stars, lower is better)",
         legend_title="Kind",
         height=420,
+    )
+    return fig
+
+
+def _short_label(model: str) -> str:
+    """A dot's label: the algorithm and its distinguishing settings, compactly."""
+    parts = model.split(" · ")
+    return " ".join([parts[0], *[p.split("=")[-1] for p in parts[1:3]]])
+
+
+def accuracy_novelty_chart(table: pd.DataFrame, kind: pd.Series) -> go.Figure:
+    """NDCG@5 against novelty (mean self-information of the recommended movies), one colour per
+    kind of model, every dot labelled: accurate lists of well-known films sit top-left, accurate
+    lists that also surprise top-right."""
+    fig = go.Figure()
+    usable = table.dropna(subset=["ndcg", "novelty"])
+    for name, part in usable.groupby(kind.loc[usable.index], sort=True):
+        fig.add_trace(
+            go.Scatter(
+                x=part["novelty"],
+                y=part["ndcg"],
+                mode="markers+text",
+                name=str(name),
+                marker={"size": 10},
+                text=[_short_label(m) for m in part["model"]],
+                textposition="top center",
+                textfont={"size": 10},
+                customdata=np.stack([part["model"], part["coverage"]], axis=-1),
+                hovertemplate="%{customdata[0]}<br>NDCG@5 %{y:.3f}<br>novelty %{x:.2f} bits"
+                "<br>coverage %{customdata[1]:.1%}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title=title_layout("Top-5 accuracy against novelty (mean over folds)"),
+        legend=LEGEND,
+        xaxis_title="Novelty of the recommended movies (bits, higher = less known)",
+        yaxis_title="NDCG@5 (higher is better)",
+        legend_title="Kind",
+        height=480,
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
     )
     return fig

@@ -9,11 +9,12 @@ the top-N protocol of :mod:`recommender.evaluation.metrics` needs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from recommender.data import RATING_MAX, RATING_MIN
 from recommender.evaluation import metrics
@@ -57,10 +58,23 @@ class Fold:
     item_ids: np.ndarray  # raw movieId per item (tie-break)
     relevant: list[np.ndarray]  # per training user: relevant item indices (test rating ≥ 4.0)
     seed: int = DEFAULT_SEED
+    matrix: sp.csr_matrix | None = None  # training ratings, users × items (inner ids)
+    genres: sp.csr_matrix | None = None  # items × genres (0/1), when the movies were given
 
     @property
     def n_items(self) -> int:
         return self.trainset.n_items
+
+    @property
+    def n_users(self) -> int:
+        return self.trainset.n_users
+
+    @property
+    def user_ids(self) -> np.ndarray:
+        """Raw userId of every inner user."""
+        return np.array(
+            [self.trainset.to_raw_uid(u) for u in range(self.trainset.n_users)], dtype=np.int64
+        )
 
     def ranking_users(self, n: int | str | None) -> np.ndarray:
         """Inner ids of the users to rank: all (None / "all"), or a seeded sample of ``n`` (same
@@ -79,9 +93,13 @@ class Fold:
 
 
 def make_folds(
-    ratings: pd.DataFrame, n_folds: int = DEFAULT_FOLDS, seed: int = DEFAULT_SEED
+    ratings: pd.DataFrame,
+    n_folds: int = DEFAULT_FOLDS,
+    seed: int = DEFAULT_SEED,
+    movies: pd.DataFrame | None = None,
 ) -> list[Fold]:
-    """Surprise's ``KFold(n_splits, random_state=seed, shuffle=True)`` over ``ratings``."""
+    """Surprise's ``KFold(n_splits, random_state=seed, shuffle=True)`` over ``ratings``; with
+    ``movies`` (movieId, genres) the folds also carry the genres (for list diversity)."""
     from surprise import Dataset, Reader
     from surprise.model_selection import KFold
 
@@ -90,10 +108,43 @@ def make_folds(
     frame = ratings[["userId", "movieId", "rating"]]
     data = Dataset.load_from_df(frame, Reader(rating_scale=(RATING_MIN, RATING_MAX)))
     splitter = KFold(n_splits=n_folds, random_state=seed, shuffle=True)
-    return [
+    folds = [
         _fold(index, trainset, testset, seed)
         for index, (trainset, testset) in enumerate(splitter.split(data))
     ]
+    if movies is None:
+        return folds
+    return [replace(f, genres=_genre_matrix(f.item_ids, movies)) for f in folds]
+
+
+def _training_matrix(trainset: Any) -> sp.csr_matrix:
+    """The fold's training ratings as a users × items CSR matrix (inner ids, float32 stars)."""
+    users, items, values = [], [], []
+    for u in range(trainset.n_users):
+        for i, r in trainset.ur[u]:
+            users.append(u)
+            items.append(i)
+            values.append(r)
+    pairs = pd.DataFrame({"u": users, "i": items, "r": values}).drop_duplicates(
+        ["u", "i"], keep="last"
+    )  # a repeated (user, movie) counts once, with its last rating
+    shape = (trainset.n_users, trainset.n_items)
+    data = (pairs["r"].to_numpy(np.float32), (pairs["u"].to_numpy(), pairs["i"].to_numpy()))
+    return sp.csr_matrix(data, shape=shape)
+
+
+def _genre_matrix(item_ids: np.ndarray, movies: pd.DataFrame) -> sp.csr_matrix:
+    """Items × genres 0/1 matrix for the fold's items, in inner order."""
+    genres_of = dict(zip(movies["movieId"].to_numpy(), movies["genres"], strict=True))
+    names = sorted({g for gs in movies["genres"] for g in gs})
+    column = {g: n for n, g in enumerate(names)}
+    rows, cols = [], []
+    for inner, raw in enumerate(item_ids):
+        for g in genres_of.get(int(raw), ()):
+            rows.append(inner)
+            cols.append(column[g])
+    data = np.ones(len(rows), dtype=np.int8)
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(item_ids), max(1, len(names))))
 
 
 def _fold(index: int, trainset: Any, testset: list[tuple], seed: int) -> Fold:
@@ -117,6 +168,7 @@ def _fold(index: int, trainset: Any, testset: list[tuple], seed: int) -> Fold:
         item_ids=item_ids,
         relevant=[np.array(sorted(r), dtype=np.int64) for r in relevant],
         seed=seed,
+        matrix=_training_matrix(trainset),
     )
 
 

@@ -24,6 +24,19 @@ applied identically to every model:
 * **catalog coverage** = distinct movies recommended to anyone / number of movies in the training
   fold; **mean popularity** = mean number of training ratings of the recommended movies, over every
   (user, recommended movie) pair. Both use every user that has a top-N, relevant movies or not.
+
+Beyond accuracy (every user with a top-N; :mod:`~.topn` computes them):
+
+* **novelty** = mean self-information of the recommended movies, −log2(n_i / n_users), with n_i the
+  movie's training ratings and n_users the training users (Zhou et al. 2010): higher = less known;
+* **intra-list diversity** = mean over users of the mean pairwise Jaccard distance between the
+  genre sets of the movies in their list (1 − |G_a ∩ G_b| / |G_a ∪ G_b|; two movies without genres
+  are at distance 0, one without genres is at distance 1 from any other);
+* **Gini index of exposure** over every training movie's number of appearances in all the lists
+  (0: every movie shown equally often; 1: one movie shown to everyone).
+
+These describe a list; none of them is "better" on its own (a random list is novel, diverse and
+equal): the page shows them beside accuracy, not as winners.
 """
 
 from __future__ import annotations
@@ -33,11 +46,13 @@ from typing import Literal
 
 import numpy as np
 
+from recommender.evaluation.topn import NO_ITEM, RankingMetrics, ranking_metrics, top_n
 from recommender.settings import TOP_N
 
 __all__ = [
     "METRICS",
     "NO_ITEM",
+    "PER_USER_METRICS",
     "RELEVANCE_THRESHOLD",
     "TOP_N",
     "Metric",
@@ -50,9 +65,10 @@ __all__ = [
 ]
 
 RELEVANCE_THRESHOLD = 4.0
-NO_ITEM = -1  # padding in top-N arrays of users with fewer than N candidates
+PER_USER_METRICS = ("precision", "recall", "ndcg")
+"""Metrics kept per user and fold, for paired comparisons between models."""
 
-MetricGroup = Literal["rating", "ranking", "cost"]
+MetricGroup = Literal["rating", "ranking", "beyond", "cost"]
 
 
 @dataclass(frozen=True)
@@ -79,9 +95,9 @@ class Metric:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
     def format(self, mean: float, std: float | None = None) -> str:
-        """ "0.8525 ± 0.0040"; "–" for a missing value."""
+        """ "0.8525 ± 0.0040"; "—" for a missing value (the metric does not apply)."""
         if mean != mean:  # NaN
-            return "–"
+            return "—"
         text = f"{mean:.{self.digits}f}"
         return text if std is None else f"{text} ± {std:.{self.digits}f}"
 
@@ -95,8 +111,11 @@ METRICS: dict[str, Metric] = {
         Metric("recall", f"Recall@{TOP_N}", "ranking", "higher", help="Share of the user's relevant test movies found in the top-N"),
         Metric("ndcg", f"NDCG@{TOP_N}", "ranking", "higher", help="Hits weighted by rank, against a perfect list"),
         Metric("hit_rate", f"Hit rate@{TOP_N}", "ranking", "higher", help="Share of users with at least one hit"),
-        Metric("coverage", "Catalog coverage", "ranking", None, help="Share of the movies recommended to anyone"),
-        Metric("mean_popularity", "Mean popularity", "ranking", None, 1, "training ratings", "Training ratings per recommended movie"),
+        Metric("coverage", "Catalog coverage", "beyond", None, help="Share of the movies recommended to anyone"),
+        Metric("mean_popularity", "Mean popularity", "beyond", None, 1, "training ratings", "Training ratings per recommended movie"),
+        Metric("novelty", "Novelty", "beyond", None, 2, "bits", "Mean self-information −log2(share of users who rated it) of the recommended movies"),
+        Metric("diversity", "Intra-list diversity", "beyond", None, help="Mean pairwise genre (Jaccard) distance within a list"),
+        Metric("gini", "Gini of exposure", "beyond", None, help="Inequality of how often each movie is recommended (0 equal, 1 one movie)"),
         Metric("fit_seconds", "Fit time", "cost", "lower", 2, "s"),
         Metric("test_seconds", "Test time", "cost", "lower", 2, "s"),
         Metric("total_seconds", "Fit + test time", "cost", "lower", 2, "s"),
@@ -121,106 +140,3 @@ def mae(estimates: np.ndarray, truths: np.ndarray) -> float:
     """Mean absolute error; NaN for no ratings."""
     errors = np.asarray(estimates, dtype=float) - np.asarray(truths, dtype=float)
     return float(np.mean(np.abs(errors))) if errors.size else float("nan")
-
-
-def top_n(
-    scores: np.ndarray,
-    excluded: np.ndarray,
-    popularity: np.ndarray,
-    item_ids: np.ndarray,
-    n: int = TOP_N,
-) -> np.ndarray:
-    """Indices of the top ``n`` candidates of each row, best first, padded with ``NO_ITEM``.
-
-    ``scores`` is (users × items); ``excluded`` a boolean array of the same shape marking
-    non-candidates (movies the user already rated). Ties follow the module's protocol: higher
-    ``popularity``, then smaller ``item_ids``.
-    """
-    scores = np.asarray(scores, dtype=float)
-    n_users, n_items = scores.shape
-    result = np.full((n_users, n), NO_ITEM, dtype=np.int64)
-    if n_items == 0 or n == 0:
-        return result
-    # NaN and excluded both become -inf; excluded ones are removed exactly by the mask below.
-    ranked = np.where(np.isnan(scores) | excluded, -np.inf, scores)
-    kth = min(n, n_items) - 1
-    # The n-th best score per row: every item scoring at least that may be in the top n (ties).
-    threshold = -np.partition(-ranked, kth, axis=1)[:, kth]
-    # Tie-break keys, most significant last for lexsort: score desc, popularity desc, id asc.
-    for row in range(n_users):
-        # With fewer than n real scores the threshold is -inf and every candidate qualifies.
-        candidates = np.flatnonzero((ranked[row] >= threshold[row]) & ~excluded[row])
-        order = np.lexsort(
-            (item_ids[candidates], -popularity[candidates], -ranked[row, candidates])
-        )
-        best = candidates[order[:n]]
-        result[row, : best.size] = best
-    return result
-
-
-@dataclass(frozen=True)
-class RankingMetrics:
-    """Top-N metrics of one model on one fold (see the module docstring for definitions)."""
-
-    precision: float
-    recall: float
-    ndcg: float
-    hit_rate: float
-    coverage: float
-    mean_popularity: float
-    users_evaluated: int  # users with at least one relevant movie
-    users_ranked: int  # users with a top-N list
-
-
-def ranking_metrics(
-    recommended: np.ndarray,
-    relevant: list[np.ndarray],
-    popularity: np.ndarray,
-    n_catalog: int,
-) -> RankingMetrics:
-    """Score top-N lists against relevant movies.
-
-    ``recommended`` is (users × N) of item indices padded with ``NO_ITEM`` (from :func:`top_n`);
-    ``relevant[u]`` holds the relevant item indices of the same user; ``popularity[i]`` the number
-    of training ratings of item ``i``; ``n_catalog`` the number of items in the training fold.
-    """
-    recommended = np.asarray(recommended, dtype=np.int64)
-    if recommended.ndim != 2 or recommended.shape[0] != len(relevant):
-        raise ValueError("recommended must be (users × N) with one relevant array per user")
-    n = recommended.shape[1]
-    discounts = 1.0 / np.log2(np.arange(2, n + 2))
-    precisions, recalls, ndcgs, hits_any = [], [], [], []
-    shown: list[np.ndarray] = []
-    users_ranked = 0
-    for row, rel in zip(recommended, relevant, strict=True):
-        items = row[row != NO_ITEM]
-        if items.size:
-            users_ranked += 1
-            shown.append(items)
-        rel = np.asarray(rel)
-        if rel.size == 0:
-            continue
-        hit = np.isin(row, rel) & (row != NO_ITEM)
-        n_hits = int(hit.sum())
-        precisions.append(n_hits / items.size if items.size else 0.0)
-        recalls.append(n_hits / rel.size)
-        ideal = discounts[: min(n, rel.size)].sum()
-        ndcgs.append(float((hit * discounts).sum() / ideal))
-        hits_any.append(n_hits > 0)
-    all_shown = np.concatenate(shown) if shown else np.empty(0, dtype=np.int64)
-
-    def mean(values: list) -> float:
-        return float(np.mean(values)) if values else float("nan")
-
-    return RankingMetrics(
-        precision=mean(precisions),
-        recall=mean(recalls),
-        ndcg=mean(ndcgs),
-        hit_rate=mean(hits_any),
-        coverage=float(np.unique(all_shown).size / n_catalog) if n_catalog else float("nan"),
-        mean_popularity=float(np.asarray(popularity)[all_shown].mean())
-        if all_shown.size
-        else float("nan"),
-        users_evaluated=len(precisions),
-        users_ranked=users_ranked,
-    )

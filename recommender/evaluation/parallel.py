@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -18,8 +19,23 @@ __all__ = ["run_parallel"]
 _worker_folds: list[Fold] = []  # a worker process's own copy of the folds
 
 
-def _init_worker(ratings: pd.DataFrame, n_folds: int, seed: int) -> None:
-    _worker_folds[:] = make_folds(ratings, n_folds, seed)
+def share_cores(workers: int) -> None:
+    """Give this worker process its share of the cores: numba kernels and BLAS (EASE's solve,
+    ALS) each default to every core, so two workers on two cores would run four busy threads
+    fighting for them."""
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    threads = max(1, (os.cpu_count() or 1) // max(1, workers))
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    threadpool_limits(limits=threads)
+
+
+def _init_worker(
+    ratings: pd.DataFrame, movies: pd.DataFrame | None, n_folds: int, seed: int, workers: int
+) -> None:
+    share_cores(workers)
+    _worker_folds[:] = make_folds(ratings, n_folds, seed, movies)
 
 
 def _worker_step(
@@ -28,17 +44,23 @@ def _worker_step(
     return run_step(configs, _worker_folds[fold_index], *step)
 
 
-def run_parallel(run: Any, ratings: pd.DataFrame, seed: int, step: tuple, workers: int) -> None:
+def run_parallel(run: Any, data: tuple, seed: int, step: tuple, workers: int) -> None:
     """Run every configuration × fold step still to do in ``run`` (a
-    :class:`~recommender.evaluation.runner.GridRun`) in a pool of ``workers`` spawned processes."""
+    :class:`~recommender.evaluation.runner.GridRun`) in a pool of ``workers`` spawned processes;
+    ``data`` = (ratings, movies or None)."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     n_folds = run.settings.n_folds
+    ratings, movies = data
     frame = ratings[["userId", "movieId", "rating"]].copy()
+    genres = None if movies is None else movies[["movieId", "genres"]].copy()
     context = multiprocessing.get_context("spawn")  # no fork of a threaded (Streamlit) process
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(frame, n_folds, seed)
+        workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(frame, genres, n_folds, seed, workers),
     ) as pool:
         pending = {
             pool.submit(_worker_step, group, index, step): (group, index)

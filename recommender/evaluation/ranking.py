@@ -23,6 +23,8 @@ def user_scores(algo: Any, fold: Fold, users: np.ndarray) -> np.ndarray | None:
     gives none), or None if the model has no vectorised way to produce them."""
     import surprise
 
+    if hasattr(algo, "contributions") and fold.matrix is not None:  # a ranker: from histories
+        return algo.score(fold.matrix[np.asarray(users, dtype=np.int64)])
     trainset = algo.trainset
     if hasattr(algo, "score_users"):  # the project's KNN engine: compiled, rated items NaN
         return algo.score_users(np.asarray(users, dtype=np.int64), inner=True)
@@ -87,6 +89,13 @@ def rank_many(
     return [
         None
         if top is None
-        else metrics.ranking_metrics(np.vstack(top), relevant, fold.popularity, fold.n_items)
+        else metrics.ranking_metrics(
+            np.vstack(top),
+            relevant,
+            fold.popularity,
+            fold.n_items,
+            n_users=fold.n_users,
+            genres=fold.genres,
+        )  # fmt: skip
         for top in tops
     ]

@@ -31,6 +31,8 @@ class FoldResult:
     fold: int
     values: Mapping[str, float]
     users_evaluated: int = 0
+    # per user with a relevant movie: "user" (raw ids) and one list per PER_USER_METRICS entry
+    per_user: Mapping[str, list] = field(default_factory=dict, compare=False, repr=False)
 
     def __getattr__(self, name: str) -> float:
         if name in METRICS and name != "total_seconds":
@@ -47,12 +49,16 @@ class FoldResult:
 
     def to_json(self) -> dict[str, Any]:
         values = {k: (None if math.isnan(v) else v) for k, v in self.values.items()}
-        return {"fold": self.fold, **values, "users_evaluated": self.users_evaluated}
+        out = {"fold": self.fold, **values, "users_evaluated": self.users_evaluated}
+        return out | ({"per_user": dict(self.per_user)} if self.per_user else {})
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FoldResult:
         values = {k: (math.nan if v is None else float(v)) for k, v in data.items() if k in METRICS}
-        return cls(int(data["fold"]), values, int(data.get("users_evaluated", 0)))
+        per_user = data.get("per_user") or {}
+        if not isinstance(per_user, dict):
+            raise ValueError("per_user is not an object")
+        return cls(int(data["fold"]), values, int(data.get("users_evaluated", 0)), per_user)
 
 
 @dataclass(frozen=True)

@@ -122,12 +122,14 @@ def run_grid(
     progress: ProgressCallback | None = None,
     folds: Sequence[Fold] | None = None,
     workers: int = 1,
+    movies: pd.DataFrame | None = None,
 ) -> GridResult:
     """Evaluate ``configs`` on the same folds; cached results are returned without recomputing.
 
     ``use_cache=False`` recomputes everything; ``write_cache=False`` leaves the disk untouched.
     ``workers > 1`` runs configuration × fold steps in that many worker processes, each building
-    the same seeded folds once (``folds`` is then unused).
+    the same seeded folds once (``folds`` is then unused). ``movies`` (movieId, genres) adds the
+    genre diversity of the lists.
 
     A configuration that raises is reported with its error (``ConfigResult.error``) and the rest
     go on. Successful results are written to the cache as soon as each configuration finishes.
@@ -144,10 +146,10 @@ def run_grid(
         run.report(f"Preparing {n_folds} folds…")
         step = (engine, ranking, ranking_users)
         if workers > 1:
-            run_parallel(run, ratings, seed, step, workers)
+            run_parallel(run, (ratings, movies), seed, step, workers)
         else:
             if folds is None:
-                folds = make_folds(ratings, n_folds, seed)
+                folds = make_folds(ratings, n_folds, seed, movies)
             elif len(folds) != n_folds:
                 raise ValueError(f"Got {len(folds)} folds, expected {n_folds}.")
             run.run_serial(folds, step)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from recommender import settings as app_settings
+from recommender.evaluation.reference import reference_results
 from recommender.evaluation.results import ConfigResult, FoldResult, GridSettings
 from recommender.models import ModelConfig
 
@@ -29,8 +30,11 @@ __all__ = [
     "best_cached_config",
     "cache_path",
     "cached_results",
+    "fold_path",
+    "load_folds",
     "load_result",
     "results_dir",
+    "save_fold",
     "save_result",
 ]
 
@@ -48,17 +52,55 @@ def cache_path(settings: GridSettings, config: ModelConfig, directory: Path) -> 
     return directory / settings.dataset_id / settings.folder / f"{config.key}.json"
 
 
-_memory: dict[Path, tuple[float, ConfigResult]] = {}
+def fold_path(settings: GridSettings, config: ModelConfig, fold: int, directory: Path) -> Path:
+    """Where one finished fold of a configuration waits for the others."""
+    return cache_path(settings, config, directory).with_suffix(f".fold{fold}.json")
+
+
+def save_fold(settings: GridSettings, config: ModelConfig, result: FoldResult,
+              directory: Path) -> Path:  # fmt: skip
+    """Keep one finished (configuration × fold) at once (atomically), so an interrupted grid
+    loses at most the step in flight."""
+    path = fold_path(settings, config, result.fold, directory)
+    payload = {"schema": SCHEMA_VERSION, "protocol": PROTOCOL, "key": config.key,
+               "settings": asdict(settings), "fold": result.to_json()}  # fmt: skip
+    _write_json(path, payload)
+    return path
+
+
+def load_folds(
+    settings: GridSettings, config: ModelConfig, directory: Path
+) -> dict[int, FoldResult]:
+    """The folds of a configuration finished so far (a corrupt or stale file is skipped)."""
+    found = {}
+    for fold in range(settings.n_folds):
+        path = fold_path(settings, config, fold, directory)
+        if not path.is_file():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            same = data.get("schema") == SCHEMA_VERSION and data.get("protocol") == PROTOCOL
+            if same and data["key"] == config.key and data["settings"] == asdict(settings):
+                found[fold] = FoldResult.from_json(data["fold"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # recomputed
+    return found
 
 
 def load_result(
-    settings: GridSettings, config: ModelConfig, directory: Path
+    settings: GridSettings,
+    config: ModelConfig,
+    directory: Path,
+    reference: dict[str, ConfigResult] | None = None,
 ) -> ConfigResult | None:
-    """The cached result, or None if absent, stale or corrupt (warned, then ignored)."""
+    """The cached result, or None if absent, stale or corrupt (warned, then ignored); without
+    one, the shipped reference result (``reference``: :func:`~.reference.reference_results`)."""
     path = cache_path(settings, config, directory)
-    if not path.is_file():
-        return None
-    return _read_result(path, settings, config)
+    if path.is_file():
+        found = _read_result(path, settings, config)
+        if found is not None:
+            return found
+    return (reference or {}).get(config.key)
 
 
 def _read_result(path: Path, settings: GridSettings, config: ModelConfig) -> ConfigResult | None:
@@ -79,13 +121,25 @@ def _read_result(path: Path, settings: GridSettings, config: ModelConfig) -> Con
     return ConfigResult(config=config, engine=settings.engine, folds=folds, cached=True)
 
 
+def _write_json(path: Path, payload: dict) -> None:
+    """Atomic write (temp file + ``os.replace``); a failure (disk full) leaves nothing behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _ignore_in_git(path.parent.parent.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, separators=(",", ":"), allow_nan=False)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
 def save_result(settings: GridSettings, result: ConfigResult, directory: Path) -> Path:
-    """Write one successful result atomically (temp file + ``os.replace``)."""
+    """Write one successful result atomically; its per-fold files are then removed."""
     if not result.ok:
         raise ValueError("Only successful results are cached.")
     path = cache_path(settings, result.config, directory)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _ignore_in_git(directory)
     payload = {
         "schema": SCHEMA_VERSION,
         "protocol": PROTOCOL,
@@ -95,11 +149,9 @@ def save_result(settings: GridSettings, result: ConfigResult, directory: Path) -
         "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "folds": [f.to_json() for f in result.folds],
     }
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp", delete=False
-    ) as handle:
-        json.dump(payload, handle, indent=1, allow_nan=False)
-    os.replace(handle.name, path)
+    _write_json(path, payload)
+    for fold in range(settings.n_folds):
+        fold_path(settings, result.config, fold, directory).unlink(missing_ok=True)
     return path
 
 
@@ -118,7 +170,8 @@ def cached_results(
 ) -> list[ConfigResult]:
     """The cached results among ``configs`` (in their order), without computing anything."""
     folder = results_dir(directory)
-    found = (load_result(settings, c, folder) for c in configs)
+    reference = reference_results(settings)
+    found = (load_result(settings, c, folder, reference) for c in configs)
     return [r for r in found if r is not None]
 
 

@@ -1,0 +1,98 @@
+"""EASE (Steck 2019): an item-item linear model with a closed form, on rating-weighted inputs.
+
+B = argmin ||X - XB||² + λ||B||² with diag(B) = 0, so B = I - P·diag(1/P_jj) with
+P = (XᵀX + λI)⁻¹; a history x scores x·B. X holds the input weights of :data:`~.base.INPUTS`
+(``liked``: dislikes dropped, lukewarm ratings half, 4★+ full), which is what lifts EASE above its
+binary form. B is float32 and n × n: the catalogue is restricted to items with at least
+``min_count`` training ratings (default 3; the others score NaN, i.e. rank last) and to the most
+rated ones that keep B within :data:`MEMORY_BUDGET` (1 GiB: about 16,000 movies); the fit needs
+~3× that transiently (float64 Gram matrix, inverted in place). On ml-latest-small, min_count = 3
+keeps 4,449 of a training fold's 8,975 movies, with the same P@5 / NDCG@5 as all of them
+(0.3013 / 0.3456 vs 0.3012 / 0.3451) at a fifth of the fitting time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+
+from recommender.ranking.base import INPUTS, Param, RankerSpec, expand, row_contributions
+
+__all__ = ["EASE", "EASE_SPEC"]
+
+MEMORY_BUDGET = 1 << 30  # bytes for B (float32): 1 GiB ≈ 16,000 items
+
+
+def _spd_inverse(matrix: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive-definite float64 matrix, in place (Cholesky, LAPACK)."""
+    factor, info = scipy.linalg.lapack.dpotrf(matrix, lower=False, overwrite_a=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"Cholesky factorisation failed (info={info})")
+    inverse, info = scipy.linalg.lapack.dpotri(factor, lower=False, overwrite_c=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"inversion failed (info={info})")
+    upper = np.triu_indices(inverse.shape[0], k=1)
+    inverse[upper[1], upper[0]] = inverse[upper]  # dpotri fills the upper triangle only
+    return inverse
+
+
+class EASE:
+    """The closed-form EASE ranker (see the module docstring)."""
+
+    def __init__(self, lam: float = 100.0, input: str = "liked", min_count: int = 3):
+        self.lam = lam
+        self.input = input
+        self.min_count = min_count
+
+    def _columns(self, counts: np.ndarray) -> np.ndarray | None:
+        """The modelled items: at least ``min_count`` ratings, and no more than the budget."""
+        keep = counts >= max(1, self.min_count)
+        limit = int(np.sqrt(MEMORY_BUDGET / 4))
+        if keep.sum() > limit:  # the most-rated items that fit
+            keep &= counts >= np.sort(counts)[-limit]
+        return None if keep.all() else np.flatnonzero(keep)
+
+    def _inputs(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
+        x = INPUTS[self.input].apply(matrix)
+        return x if self.columns_ is None else sp.csr_matrix(x[:, self.columns_])
+
+    def fit(self, matrix: sp.csr_matrix) -> EASE:
+        self.n_items_ = matrix.shape[1]
+        self.columns_ = self._columns(np.bincount(matrix.indices, minlength=self.n_items_))
+        x = self._inputs(matrix).astype(np.float64)
+        gram = np.asarray((x.T @ x).toarray())
+        gram[np.diag_indices_from(gram)] += self.lam
+        b = _spd_inverse(gram)
+        b /= -np.diag(b).copy()[None, :]  # B_ij = -P_ij / P_jj
+        np.fill_diagonal(b, 0.0)
+        self.b_ = np.ascontiguousarray(b, dtype=np.float32)  # C order: sparse @ B without a copy
+        return self
+
+    def score(self, histories: sp.csr_matrix) -> np.ndarray:
+        scores = np.asarray(self._inputs(histories) @ self.b_, dtype=np.float32)
+        return expand(scores, self.columns_, self.n_items_)
+
+    def contributions(self, history: sp.csr_matrix, item: int) -> dict[int, float]:
+        cols = self.columns_
+        if cols is None:
+            return row_contributions(self._inputs(history), self.b_, item)
+        pos = int(np.searchsorted(cols, item))
+        if pos == cols.size or cols[pos] != item:
+            return {}
+        shares = row_contributions(self._inputs(history), self.b_, pos)
+        return {int(cols[j]): v for j, v in shares.items()}
+
+
+EASE_SPEC = RankerSpec(
+    "EASE",
+    "ease",
+    "linear",
+    (
+        Param("lam", "l", 100.0, "L2 regularisation λ"),
+        Param("input", "w", "liked", "input weighting of the ratings", tuple(INPUTS)),
+        Param("min_count", "m", 3, "only movies with at least this many ratings are modelled"),
+    ),
+    "Embarrassingly shallow autoencoder (Steck 2019), closed form",
+    factory=EASE,
+)
