@@ -1,4 +1,5 @@
-"""The Recommender facade, its fold-in, the blend and the command line, on the real data."""
+"""The Recommender facade, its fold-in, the blend and the command line, on the real data, judged as
+a movie fan would: typical profiles get believable lists with true reasons."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from recommender.data import MovieFilters
 from recommender.models import DEFAULT_MODEL, ModelConfig
 from recommender.recommend import (
     BLEND_SCHEDULE,
+    ENSEMBLE,
     RESULT_COLUMNS,
-    SIGNALS,
+    TITLE_MODEL,
     BlendWeights,
     Recommender,
     blend_scores,
@@ -29,8 +31,19 @@ KIDS_FAN = {TOY_STORY: 5.0, 3114: 5.0, 2355: 4.5, 4886: 5.0, 6377: 4.5,
             588: 4.5, 364: 5.0, 595: 4.0, 1907: 4.0, 8961: 4.5}  # fmt: skip
 
 
+TITANIC, INDIANA_JONES, LAST_CRUSADE, JEDI = 1721, 1198, 1291, 1210
+STAR_WARS_FAN = {STAR_WARS: 5.0, EMPIRE: 5.0, JEDI: 5.0, INDIANA_JONES: 5.0, LAST_CRUSADE: 4.5}
+ROMCOM_FAN = {2424: 5.0, 539: 5.0, 597: 4.5, 1307: 5.0, 2671: 4.5}
+
+
 @pytest.fixture(scope="module")
 def rec(ml) -> Recommender:
+    return Recommender().fit(ml)
+
+
+@pytest.fixture(scope="module")
+def knn_rec(ml) -> Recommender:
+    """A model that predicts ratings, handed over as Compare models would."""
     return Recommender(DEFAULT_MODEL).fit(ml)
 
 
@@ -40,8 +53,77 @@ def test_results_have_the_contract_columns_and_no_rated_movie(rec):
     assert len(top) == 5
     assert not set(top["movieId"]) & set(SCI_FI_FAN)
     assert top["reason"].str.len().gt(10).all()
-    assert top["predicted_rating"].between(0.5, 5).all()
+    assert top["match"].str.len().gt(5).all()
+    assert top["predicted_rating"].isna().all()  # rankers rank: they predict no stars
     assert top["score"].is_monotonic_decreasing
+    assert set(rec.personals_) == set(ENSEMBLE) and rec.model_.algorithm == "EASE"
+
+
+def test_a_star_wars_fan_gets_adventure_not_the_zero_ratings_list(rec):
+    fan = rec.for_new_user(STAR_WARS_FAN)
+    nobody = rec.for_new_user({})
+    assert len(set(fan["movieId"]) & set(nobody["movieId"])) <= 1
+    adventure = fan["genres"].map(lambda g: bool({"Adventure", "Sci-Fi", "Action"} & set(g)))
+    assert adventure.sum() >= 4
+    assert fan["reason"].str.contains("you loved|people who liked", regex=True).sum() >= 3
+
+
+def test_a_romcom_fan_gets_romance_and_comedy(rec):
+    top = rec.for_new_user(ROMCOM_FAN)
+    romantic = top["genres"].map(lambda g: bool({"Romance", "Comedy"} & set(g)))
+    assert romantic.sum() >= 3
+
+
+def test_a_single_rating_changes_the_list(rec):
+    nobody = list(rec.for_new_user({})["movieId"])
+    for ratings in ({MATRIX: 5.0}, {TITANIC: 1.0}, {HEAT: 3.0}):
+        assert list(rec.for_new_user(ratings)["movieId"]) != nobody, ratings
+    assert list(rec.for_new_user({MATRIX: 5.0})["movieId"]) != list(
+        rec.for_new_user({TITANIC: 1.0})["movieId"]
+    )
+
+
+def test_a_low_rating_pushes_similar_movies_down(rec):
+    liked = rec.for_new_user(ROMCOM_FAN, n=30)
+    disliked = rec.for_new_user({**ROMCOM_FAN, 1: 1.0}, n=30)  # hated Toy Story
+    kids = {m for m, g in zip(rec.movie_ids_, rec.genres_, strict=True) if "Children" in g}
+
+    def rank_of_kids(frame):
+        return [n for n, m in enumerate(frame["movieId"]) if m in kids]
+
+    assert len(rank_of_kids(disliked)) <= len(rank_of_kids(liked))
+    fans_of_toy_story = rec.similar_to(TOY_STORY, n=10)["movieId"]
+    pushed = [m for m in fans_of_toy_story if m in set(liked["movieId"])]
+    for movie in pushed:
+        before = list(liked["movieId"]).index(movie)
+        after = list(disliked["movieId"]).index(movie) if movie in set(disliked["movieId"]) else 99
+        assert after >= before
+
+
+def test_every_reason_names_a_contribution_that_is_really_among_the_largest(rec):
+    top = rec.for_new_user(STAR_WARS_FAN, n=10)
+    checked = 0
+    for movie_id, reason, source in zip(top["movieId"], top["reason"], top["source"], strict=True):
+        named = sorted(
+            (m for m in STAR_WARS_FAN if rec.title_of(m) in reason),
+            key=lambda m: reason.index(rec.title_of(m)),
+        )
+        if not named:
+            continue
+        model = rec.personals_[source.removeprefix("taste:")]  # the model the reason comes from
+        parts = model.contributions(STAR_WARS_FAN, int(movie_id))
+        largest = sorted(parts, key=lambda m: -parts[m])[:2]
+        assert named[0] == largest[0] and set(named) <= set(largest), (movie_id, reason, source)
+        checked += 1
+    assert checked >= 3
+
+
+def test_predicted_ratings_never_contradict_the_list(knn_rec):
+    for ratings in ({TITANIC: 1.0}, STAR_WARS_FAN, {MATRIX: 5.0}, {HEAT: 3.0}):
+        top = knn_rec.for_new_user(ratings, n=10)
+        shown = top["predicted_rating"].dropna()
+        assert (shown >= 3.5).all()  # a recommendation never says "you will dislike it"
+        assert top["match"].str.len().gt(5).all()
 
 
 def test_different_tastes_get_different_lists_and_personal_reasons(rec):
@@ -51,27 +133,30 @@ def test_different_tastes_get_different_lists_and_personal_reasons(rec):
     kid_genres = {g for genres in kids["genres"] for g in genres}
     assert {"Animation", "Children"} & kid_genres
     reasons = " | ".join(kids["reason"])
-    assert "because you rated" in reasons or "shares" in reasons
+    assert "because you" in reasons or "people who liked" in reasons or "shares" in reasons
 
 
-def test_fold_in_matches_the_engine_and_changes_nothing(ml, rec):
-    before = rec.fingerprint()
-    cf = rec.collaborative_
-    mine = pd.Series(cf.fold_in(SCI_FI_FAN).estimates, index=rec.movie_ids_)
+def test_fold_in_matches_the_engine_and_changes_nothing(ml, rec, knn_rec):
+    cf = knn_rec.personal_.knn_
+    mine = pd.Series(cf.fold_in(SCI_FI_FAN).estimates, index=knn_rec.movie_ids_)
     engine = cf.algo_.fold_in(SCI_FI_FAN, clip=False)
     assert np.allclose(mine.reindex(engine.index).to_numpy(), engine.to_numpy(), atol=1e-6)
-    for ratings in (SCI_FI_FAN, KIDS_FAN, {}):
-        rec.for_new_user(ratings)
-    rec.similar_to(HEAT)
-    rec.for_user(42)
-    assert rec.fingerprint() == before
+    for model in (rec, knn_rec):
+        before = model.fingerprint()
+        for ratings in (SCI_FI_FAN, KIDS_FAN, {}, {TITANIC: 1.0}):
+            model.for_new_user(ratings)
+        model.similar_to(HEAT)
+        model.for_user(42)
+        assert model.fingerprint() == before
 
 
-def test_zero_ratings_give_popular_movies_across_genres(rec):
+def test_zero_ratings_give_crowd_favourites_and_onboarding_varies_genres(rec):
     top = rec.for_new_user({}, n=10)
     assert top["reason"].str.startswith("popular and well rated").all()
+    assert (top["match"] == "crowd favourite").all()
     assert top["n_ratings"].min() >= 100
-    assert len({g for genres in top["genres"] for g in genres}) >= 8
+    onboarding = rec.onboarding(10)
+    assert len({g for genres in onboarding["genres"] for g in genres}) >= 8
 
 
 def test_filters_apply_and_an_empty_result_is_an_empty_frame(rec):
@@ -95,8 +180,8 @@ def test_unknown_movies_are_ignored_but_never_recommended(rec):
 
 def test_collaborative_reason_names_a_rated_movie(rec):
     reasons = rec.for_new_user(SCI_FI_FAN, n=20)["reason"]
-    cf_reasons = reasons[reasons.str.startswith("because you rated")]
-    assert len(cf_reasons)
+    cf_reasons = reasons[reasons.str.contains("because you|people who liked", regex=True)]
+    assert len(cf_reasons) >= 5
     titles = {rec.title_of(m) for m in SCI_FI_FAN}
     assert all(any(t in r for t in titles) for r in cf_reasons)
     assert cf_reasons.str.contains("★").all()
@@ -109,6 +194,7 @@ def test_similar_to_gives_both_views_with_scores(rec):
         assert len(frame) == 5 and HEAT not in set(frame["movieId"])
         assert frame["score"].is_monotonic_decreasing and (frame["score"] > 0).all()
         assert frame["reason"].str.contains("Heat (1995)", regex=False).all()
+    assert cf["reason"].str.startswith("people who liked Heat (1995) also liked this").all()
     assert set(cf["movieId"]) != set(content["movieId"])
     assert content["reason"].str.startswith("shares").all()
     blended = rec.similar_to(HEAT, method="blend")
@@ -117,6 +203,40 @@ def test_similar_to_gives_both_views_with_scores(rec):
         rec.similar_to(HEAT, method="magic")
     with pytest.raises(KeyError, match="not in the dataset"):
         rec.similar_to(-5)
+
+
+def test_content_ties_go_to_what_fans_of_the_film_prefer(rec):
+    """Heat shares its three genres, and nothing else, with dozens of films (all at 1.00): the
+    order among them is what the collaborative model recommends to a fan of Heat."""
+    content = rec.similar_to(HEAT, n=5, method="content")
+    assert (content["score"] == 1.0).all()
+    fans = rec.personals_[rec.title_model_].similar(HEAT)
+    preference = fans[rec.index_.get_indexer(content["movieId"])]
+    assert list(preference) == sorted(preference, reverse=True)
+    tied = rec.similar_to(HEAT, n=200, method="content")
+    tied = tied[tied["score"] == 1.0]
+    best_tied = fans[rec.index_.get_indexer(tied["movieId"])].max()
+    assert preference[0] == best_tied
+
+
+def test_the_title_model_is_the_one_benchmarks_chose(rec, knn_rec):
+    assert rec.title_model_ == TITLE_MODEL == "ALS" and rec.lead_ == "EASE"
+    assert knn_rec.title_model_ == knn_rec.lead_  # a hand-picked model serves every mode
+    notting_hill = rec.similar_to(2671)  # a romcom fan's next films are romcoms
+    assert notting_hill["genres"].map(lambda g: "Romance" in g or "Comedy" in g).all()
+
+
+def test_empty_lists_say_the_true_reason(ml, rec):
+    unrated = int(rec.catalog_.loc[rec.catalog_["n_ratings"] == 0, "movieId"].iloc[0])
+    assert rec.similar_to(unrated).empty
+    assert rec.empty_reason(None, unrated, "collaborative").startswith("Nobody has rated")
+    heat_fans = rec.empty_reason(MovieFilters(years=(1900, 1901)), HEAT, "collaborative")
+    assert heat_fans.startswith("No movie matches the filters")
+    assert rec.empty_reason(MovieFilters(years=(1900, 1901))).startswith("No movie matches")
+    assert "nothing left" in rec.empty_reason(None)
+    once = int(rec.catalog_.loc[rec.catalog_["n_ratings"] == 1, "movieId"].iloc[0])
+    reasons = rec.similar_to(once)["reason"]
+    assert reasons.str.startswith("the only person who rated").all()
 
 
 def test_for_user_never_recommends_what_they_rated(ml, rec):
@@ -135,18 +255,21 @@ def test_blend_weights_follow_the_schedule():
     assert blend_weights(500) == BLEND_SCHEDULE[-1][1]
     thresholds = [t for t, _ in BLEND_SCHEDULE]
     assert thresholds == sorted(thresholds)
-    assert set(BLEND_SCHEDULE[-1][1].as_dict()) == set(SIGNALS)
+    signals = {name for _, w in BLEND_SCHEDULE for name, _ in w}
+    assert signals <= {"most_rated", "popularity", "content", *ENSEMBLE}
 
 
 def test_blend_is_the_weighted_sum_of_standardised_signals():
     rng = np.random.default_rng(0)
-    signals = {name: rng.normal(size=50) * (i + 1) + i for i, name in enumerate(SIGNALS)}
+    names = ("popularity", "content", "EASE")
+    signals = {name: rng.normal(size=50) * (i + 1) + i for i, name in enumerate(names)}
+    signals["EASE"][3] = np.nan  # a movie the model does not know ranks last
     candidates = rng.random(50) > 0.3
-    weights = BlendWeights(popularity=1.0, content=0.5, cf_support=2.0)
+    weights = BlendWeights(popularity=1.0, content=0.5, EASE=2.0)
     expected = (
         standardise(signals["popularity"], candidates)
         + 0.5 * standardise(signals["content"], candidates)
-        + 2.0 * standardise(signals["cf_support"], candidates)
+        + 2.0 * standardise(signals["EASE"], candidates)
     )
     assert np.allclose(blend_scores(signals, weights, candidates), expected)
     z = standardise(signals["content"], candidates)[candidates]
@@ -187,7 +310,7 @@ def test_cli_rate(cli, rec):
     code, out, _ = cli("--rate", "260=5", "--rate", "1196=4.5")
     assert code == 0
     lines = [line for line in out.splitlines() if line[:2] in {f"{i}." for i in range(1, 6)}]
-    assert len(lines) == 5 and "★" in lines[0]
+    assert len(lines) == 5 and "match" in lines[0]
     assert "Star Wars: Episode IV" not in "\n".join(lines)
 
 

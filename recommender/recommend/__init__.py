@@ -1,16 +1,19 @@
 """Recommendations with reasons: the :class:`Recommender` facade and the signals it blends.
 
 Modules: :mod:`~.facade` (queries: a visitor's ratings, a title, an existing user),
-:mod:`~.blend` (standardised signals and their weights), :mod:`~.collaborative` (KNN fold-in,
-asked of the engine), :mod:`~.content` (TF-IDF over genres and tags), :mod:`~.popularity`
+:mod:`~.blend` (standardised signals and their weights), :mod:`~.personal` (the recommendation
+model's scores and contributions), :mod:`~.collaborative` (KNN fold-in, asked of the engine),
+:mod:`~.reasons` (card texts), :mod:`~.content` (TF-IDF over genres and tags), :mod:`~.popularity`
 (Bayesian average, genre-varied picks), :mod:`~.catalog` (cards' data and links), :mod:`~.search`
 (forgiving title search), :mod:`~.ratings_io` (CSV export and import).
 """
 
 from recommender.recommend.blend import (
     BLEND_SCHEDULE,
-    PERSONAL_SIGNALS,
-    SIGNALS,
+    CROWD_SIGNALS,
+    DISLIKE_WEIGHT,
+    ENSEMBLE,
+    TITLE_MODEL,
     BlendWeights,
     blend_scores,
     blend_weights,
@@ -18,16 +21,22 @@ from recommender.recommend.blend import (
 )
 from recommender.recommend.catalog import RESULT_COLUMNS, movie_links
 from recommender.recommend.collaborative import CollaborativeModel, FoldIn, item_based
-from recommender.recommend.facade import Recommender
+from recommender.recommend.facade import DEFAULT_RECOMMENDER, Recommender
+from recommender.recommend.personal import PersonalModel, PersonalScores
 
 __all__ = [
     "BLEND_SCHEDULE",
-    "PERSONAL_SIGNALS",
+    "DEFAULT_RECOMMENDER",
+    "CROWD_SIGNALS",
+    "DISLIKE_WEIGHT",
+    "ENSEMBLE",
+    "TITLE_MODEL",
     "RESULT_COLUMNS",
-    "SIGNALS",
     "BlendWeights",
     "CollaborativeModel",
     "FoldIn",
+    "PersonalModel",
+    "PersonalScores",
     "Recommender",
     "blend_scores",
     "blend_weights",

@@ -1,63 +1,96 @@
 """The blend: standardised signals summed with weights that depend on how many movies a visitor
-rated (:data:`BLEND_SCHEDULE`, chosen with ``benchmarks/cold_start.py``)."""
+rated (:data:`BLEND_SCHEDULE`, chosen with ``benchmarks/cold_start.py``).
+
+Signals (each a score per catalogue movie, standardised over the candidates):
+
+* ``most_rated``: the number of ratings (the crowd's favourites);
+* ``popularity``: Bayesian-average rating plus log number of ratings (well rated and known);
+* ``content``: cosine similarity of the movie's genres and tags to the visitor's profile;
+* one per personal model, named after its algorithm (``EASE``, ``UserKNN``, ``ALS``): the model's
+  score for the visitor's history, dislikes pushing down what their fans like.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
     "BLEND_SCHEDULE",
-    "PERSONAL_SIGNALS",
-    "SIGNALS",
+    "CROWD_SIGNALS",
+    "DISLIKE_WEIGHT",
+    "ENSEMBLE",
+    "TITLE_MODEL",
     "BlendWeights",
     "blend_scores",
     "blend_weights",
+    "single_model_schedule",
     "standardise",
 ]
 
-SIGNALS = ("popularity", "content", "cf_rating", "cf_evidence", "cf_support")
-PERSONAL_SIGNALS = SIGNALS[1:]
+CROWD_SIGNALS = ("most_rated", "popularity")
+ENSEMBLE = ("EASE", "UserKNN", "ALS")
+"""The personal models Recommend blends by default: EASE ranks best once a person has rated a
+couple of dozen films (Compare models), UserKNN and ALS add most with a handful of ratings
+(benchmarks/cold_start.py)."""
+
+TITLE_MODEL = "ALS"
+"""The model behind "pick a title" (what a fan of one film gets). Chosen by
+benchmarks/pick_a_title.py on held-out tuning users: the most accurate model whose five are not
+mostly the most-rated list (UserKNN scores higher by recommending crowd favourites to everyone)."""
 
 
 @dataclass(frozen=True)
 class BlendWeights:
-    """Weights of the standardised signals (they need not sum to one).
+    """Weights of the standardised signals (they need not sum to one), e.g.
+    ``BlendWeights(most_rated=1.0)`` or ``BlendWeights(EASE=1.0, UserKNN=0.5)``."""
 
-    * ``popularity``: Bayesian-average rating + log number of ratings;
-    * ``content``: cosine similarity of the movie's genres and tags to the visitor's profile;
-    * ``cf_rating``: the KNN model's predicted rating (fold-in);
-    * ``cf_evidence``: similarity-weighted sum of the visitor's ratings above their baselines;
-    * ``cf_support``: sum of the movie's similarities to the movies the visitor rated (how
-      strongly the neighbourhood connects it to them).
-    """
+    weights: tuple[tuple[str, float], ...] = ()
 
-    popularity: float = 0.0
-    content: float = 0.0
-    cf_rating: float = 0.0
-    cf_evidence: float = 0.0
-    cf_support: float = 0.0
+    def __init__(self, **weights: float):
+        kept = tuple((name, float(w)) for name, w in weights.items() if w)
+        object.__setattr__(self, "weights", kept)
 
     def as_dict(self) -> dict[str, float]:
-        return {name: getattr(self, name) for name in SIGNALS}
+        return dict(self.weights)
+
+    def get(self, name: str) -> float:
+        return self.as_dict().get(name, 0.0)
+
+    def __iter__(self) -> Iterator[tuple[str, float]]:
+        return iter(self.weights)
+
+    @property
+    def personal(self) -> float:
+        """Total weight of the visitor's own taste (content and personal models)."""
+        return sum(w for name, w in self.weights if name not in CROWD_SIGNALS)
 
 
 # (minimum number of ratings, weights): the last row whose minimum is <= the visitor's count
-# applies. With 0 ratings the page shows popular movies spread across genres. The rest were chosen
-# by benchmarks/cold_start.py (seed 0) on 150 tuning users and checked on 150 other report users:
-# after 1 rating popularity alone is best; from 3 ratings the KNN neighbourhood (cf_support) and,
-# from 10, content and the predicted rating add to it, beating every single method (report users,
-# P@5 at n=20: blend 0.43 vs CF neighbours 0.37, popularity 0.35, content 0.07).
+# applies. Chosen by benchmarks/cold_start.py (seed 0) on held-out tuning users and checked on
+# other held-out report users (that script's docstring has the table).
 BLEND_SCHEDULE: tuple[tuple[int, BlendWeights], ...] = (
-    (0, BlendWeights(popularity=1.0)),
-    (1, BlendWeights(popularity=1.0)),
-    (3, BlendWeights(popularity=1.0, cf_rating=0.1, cf_support=0.1)),
-    (5, BlendWeights(popularity=1.0, cf_support=0.1)),
-    (10, BlendWeights(popularity=1.0, content=0.25, cf_rating=0.25, cf_support=0.25)),
-    (20, BlendWeights(popularity=1.0, content=0.1, cf_evidence=0.1, cf_support=0.25)),
+    (0, BlendWeights(most_rated=1.0)),
+    (1, BlendWeights(most_rated=1.0, content=0.25, ALS=0.5)),
+    (3, BlendWeights(most_rated=1.0, popularity=0.5, content=0.25, EASE=0.5, ALS=1.0)),
+    (5, BlendWeights(most_rated=0.5, popularity=0.5, UserKNN=0.5, ALS=1.0)),
+    (10, BlendWeights(content=0.25, UserKNN=0.5, ALS=1.0)),
+    (20, BlendWeights(most_rated=0.5, content=0.25, EASE=1.0, UserKNN=0.5, ALS=1.0)),
 )
+DISLIKE_WEIGHT = 0.25
+"""How strongly a dislike (< 3★) pushes down what fans of that film like (every personal model)."""
+
+
+def single_model_schedule(name: str) -> tuple[tuple[int, BlendWeights], ...]:
+    """The schedule when one model is chosen by hand (Compare models' "Use in Recommend"): crowd
+    favourites until the visitor has rated a few films, then the model alone."""
+    return (
+        (0, BlendWeights(most_rated=1.0)),
+        (1, BlendWeights(most_rated=0.5, **{name: 1.0})),
+        (10, BlendWeights(**{name: 1.0})),
+    )
 
 
 def blend_weights(
@@ -73,23 +106,26 @@ def blend_weights(
 
 def standardise(values: np.ndarray, candidates: np.ndarray | None = None) -> np.ndarray:
     """z-scores of ``values`` using the mean and spread over ``candidates`` (a boolean mask or
-    indices; None: every value); 0 everywhere when those are constant."""
+    indices; None: every value); 0 everywhere when those are constant. A missing value (NaN: the
+    signal knows nothing of the movie) gets the lowest score of the pool."""
     values = np.asarray(values, dtype=np.float64)
     pool = values if candidates is None else values[candidates]
+    pool = pool[np.isfinite(pool)]
     if pool.size == 0:
         return np.zeros_like(values, dtype=np.float64)
     std = float(pool.std())
     if not np.isfinite(std) or std == 0:
         return np.zeros_like(values, dtype=np.float64)
-    return (values - float(pool.mean())) / std
+    filled = np.where(np.isfinite(values), values, float(pool.min()))
+    return (filled - float(pool.mean())) / std
 
 
 def blend_scores(
     signals: Mapping[str, np.ndarray], weights: BlendWeights, candidates: np.ndarray
 ) -> np.ndarray:
-    """Weighted sum of the standardised signals (names as in :data:`SIGNALS`)."""
+    """Weighted sum of the standardised signals (a weight whose signal is absent counts 0)."""
     total = np.zeros(len(candidates), dtype=np.float64)
-    for name, weight in weights.as_dict().items():
-        if weight and name in signals:
+    for name, weight in weights:
+        if name in signals:
             total += weight * standardise(np.asarray(signals[name], dtype=np.float64), candidates)
     return total

@@ -13,9 +13,12 @@ from recommender.data import movie_rating_stats
 __all__ = ["RESULT_COLUMNS", "build_catalog", "movie_links", "top_rows"]
 
 RESULT_COLUMNS = (
-    "movieId", "title", "year", "genres", "score", "predicted_rating", "reason", "source",
+    "movieId", "title", "year", "genres", "score", "predicted_rating", "match", "reason", "source",
     "n_ratings", "mean_rating", "imdbId", "tmdbId",
 )  # fmt: skip
+"""Columns of every recommendation frame. ``predicted_rating`` is NaN unless the model predicts
+ratings and the estimate agrees with a recommendation; ``match`` says how good a match the movie
+is, in plain words."""
 
 
 def build_catalog(movies: pd.DataFrame, ratings: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:

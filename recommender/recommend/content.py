@@ -120,6 +120,11 @@ class ContentModel:
             raise KeyError(f"Movie {movie_id} is not in the content model.")
         return np.asarray((self.features_ @ self.features_[pos].T).toarray()).ravel()
 
+    def has_terms(self, movie_id: int) -> bool:
+        """Whether the movie has any genre or tag (else it is like nothing)."""
+        pos = self.positions([movie_id])[0]
+        return bool(pos >= 0 and self.features_[pos].nnz)
+
     def profile(self, ratings: Mapping[int, float]) -> sparse.csr_matrix:
         """The user's content profile: rows of the rated movies weighted by rating - neutral."""
         ids = np.fromiter(ratings.keys(), dtype=np.int64, count=len(ratings))

@@ -6,12 +6,14 @@ Three signals are fitted once on the whole dataset and never changed afterwards 
 * **popularity** — Bayesian-average rating plus log number of ratings (:mod:`~.popularity`);
 * **content** — TF-IDF over genres and tags, cosine similarity to the visitor's profile
   (:mod:`~.content`);
-* **collaborative** — an item-based KNN model scores every movie for a visitor by *folding in*
-  their ratings (:mod:`~.collaborative`): no refit, no mutation.
+* **personal** — the recommendation models (:mod:`~.personal`; by default EASE, the best top-N model
+  on Compare models, with UserKNN and ALS, which add most with few ratings) scoring the visitor's
+  history by fold-in: no refit, no mutation.
 
 **Blend.** Each signal is standardised (z-score over the candidate movies) and summed with weights
-that depend on how many movies the visitor has rated (:mod:`~.blend`). With 0 ratings the list is
-popular, well-rated movies spread across genres.
+that depend on how many movies the visitor has rated (:mod:`~.blend`, chosen by
+``benchmarks/cold_start.py``). With 0 ratings the list is popular, well-rated movies spread
+across genres. Cards carry a reason and a match in plain words (:mod:`~.reasons`).
 """
 
 from __future__ import annotations
@@ -25,46 +27,46 @@ import pandas as pd
 
 from recommender import settings
 from recommender.data import RATING_MAX, RATING_MIN, MovieFilters, MovieLens
-from recommender.models import DEFAULT_MODEL, ModelConfig
+from recommender.models import ModelConfig
 from recommender.recommend.blend import (
     BLEND_SCHEDULE,
-    PERSONAL_SIGNALS,
+    DISLIKE_WEIGHT,
+    ENSEMBLE,
+    TITLE_MODEL,
     BlendWeights,
     blend_scores,
     blend_weights,
+    single_model_schedule,
     standardise,
 )
 from recommender.recommend.catalog import RESULT_COLUMNS, build_catalog, top_rows
-from recommender.recommend.collaborative import CollaborativeModel, FoldIn
 from recommender.recommend.content import ContentModel
+from recommender.recommend.personal import DISLIKED_BELOW, PersonalModel, PersonalScores
 from recommender.recommend.popularity import PopularityModel, varied_top
+from recommender.recommend.reasons import match_words, supporting, taste_reason
 
-__all__ = ["Recommender"]
+__all__ = ["DEFAULT_RECOMMENDER", "NOTHING_LEFT", "NO_MATCH_FILTERS", "Recommender"]
 
+FEW_RATINGS = 5  # below this, "people who liked X" would overstate what a handful of ratings say
+NO_MATCH_FILTERS = "No movie matches the filters: widen the genres, years or minimum ratings."
+NOTHING_LEFT = (
+    "Every movie the model knows is already rated here: there is nothing left to suggest."
+)
 
-def _stars(rating: float) -> str:
-    return f"{rating:g}★"
+DEFAULT_RECOMMENDER = ModelConfig("EASE")
+"""The best top-N model on Compare models (EASE on rating-weighted inputs: P@5 0.30, NDCG@5 0.345
+on the 5-fold protocol): it leads the ensemble and serves "pick a user"."""
 
 
 class Recommender:
     """Top-N recommendations with reasons; fit once, then query without changing anything.
 
-    Parameters
-    ----------
-    model:
-        KNN configuration for collaborative filtering (default :data:`DEFAULT_MODEL`; the app and
-        the command line pass the one :func:`recommender.choice.recommendation_model` picks); a
-        user-based one is used in its item-based form (:func:`item_based`), a non-KNN one falls
-        back to :data:`DEFAULT_MODEL`.
-    schedule:
-        Blend weights by number of ratings (:data:`BLEND_SCHEDULE`).
+    ``model``: a model chosen by hand (a ranker or a KNN configuration), used alone with
+    :func:`~.blend.single_model_schedule`; by default the :data:`~.blend.ENSEMBLE` led by
+    :data:`DEFAULT_RECOMMENDER` with :data:`~.blend.BLEND_SCHEDULE`.
     """
 
-    def __init__(
-        self,
-        model: ModelConfig | None = None,
-        schedule: Sequence[tuple[int, BlendWeights]] = BLEND_SCHEDULE,
-    ):
+    def __init__(self, model: ModelConfig | None = None, schedule=None):
         self.model = model
         self.schedule = schedule
 
@@ -81,21 +83,32 @@ class Recommender:
         """Learn every signal from ``ratings``/``tags`` (default: all of ``ml``'s)."""
         ratings = ml.ratings if ratings is None else ratings
         tags = ml.tags if tags is None else tags
-        movies = ml.movies
-        self.catalog_ = build_catalog(movies, ratings, ml.links)
+        self.catalog_ = build_catalog(ml.movies, ratings, ml.links)
         self.movie_ids_ = self.catalog_["movieId"].to_numpy(np.int64)
         self.index_ = pd.Index(self.movie_ids_)
         self.popularity_ = PopularityModel().fit(ratings, self.movie_ids_)
-        self.content_ = ContentModel().fit(movies, tags)
-        self.collaborative_ = CollaborativeModel(self.model or DEFAULT_MODEL).fit(
-            ratings, self.movie_ids_
+        self.content_ = ContentModel().fit(ml.movies, tags)
+        configs = (
+            [self.model]
+            if self.model
+            else [
+                DEFAULT_RECOMMENDER if name == DEFAULT_RECOMMENDER.algorithm else ModelConfig(name)
+                for name in ENSEMBLE
+            ]
         )
-        self.model_ = self.collaborative_.config_
-        self._ratings_arrays = (
-            ratings["userId"].to_numpy(),
-            ratings["movieId"].to_numpy(),
-            ratings["rating"].to_numpy(),
+        self.personals_ = {
+            c.algorithm: PersonalModel(c, DISLIKE_WEIGHT).fit(ratings, self.movie_ids_)
+            for c in configs
+        }
+        self.lead_ = configs[0].algorithm  # serves "pick a user" (benchmarks/ranking.py)
+        self.personal_ = self.personals_[self.lead_]
+        # "pick a title": benchmarks/pick_a_title.py; a model chosen by hand serves everything
+        self.title_model_ = TITLE_MODEL if TITLE_MODEL in self.personals_ else self.lead_
+        self.model_ = self.personal_.config_
+        self.schedule_ = self.schedule or (
+            single_model_schedule(self.lead_) if self.model else BLEND_SCHEDULE
         )
+        self._ratings_arrays = tuple(ratings[c].to_numpy() for c in ("userId", "movieId", "rating"))
         self.user_ratings_ = {
             int(u): dict(zip(g["movieId"].astype(int), g["rating"].astype(float), strict=True))
             for u, g in ratings.groupby("userId")
@@ -118,31 +131,30 @@ class Recommender:
 
     def known_ratings(self, ratings: Mapping[int, float]) -> dict[int, float]:
         """The ratings of movies in the dataset (others cannot inform anything)."""
-        return {
-            int(m): float(r)
-            for m, r in ratings.items()
-            if self.index_.get_indexer([int(m)])[0] >= 0
-        }
+        ids = np.fromiter((int(m) for m in ratings), np.int64, len(ratings))
+        known = self.index_.get_indexer(ids) >= 0
+        return {int(m): float(ratings[m]) for m, ok in zip(ratings, known, strict=True) if ok}
 
     def _candidates(self, exclude: Sequence[int], filters: MovieFilters | None) -> np.ndarray:
-        mask = (filters or MovieFilters()).mask(
-            self.catalog_, self.catalog_["n_ratings"].to_numpy()
-        )
+        n_ratings = self.catalog_["n_ratings"].to_numpy()
+        mask = (filters or MovieFilters()).mask(self.catalog_, n_ratings)
         rows = self.index_.get_indexer(np.asarray(list(exclude), dtype=np.int64))
         mask[rows[rows >= 0]] = False
         return mask
 
-    def signals(self, ratings: Mapping[int, float]) -> tuple[dict[str, np.ndarray], FoldIn]:
-        """The raw signals of :data:`SIGNALS` for a visitor (the page, the CLI and the benchmark)."""
-        fold = self.collaborative_.fold_in(ratings)
-        cf = np.where(np.isnan(fold.estimates), self.collaborative_.global_mean_, fold.estimates)
-        return {
+    def signals(
+        self, ratings: Mapping[int, float], weights: BlendWeights | None = None
+    ) -> tuple[dict[str, np.ndarray], dict[str, PersonalScores]]:
+        """The raw signals of :mod:`~.blend` for a visitor (page, CLI and benchmark); only the
+        personal models ``weights`` use are asked (all of them without weights)."""
+        wanted = [n for n in self.personals_ if weights is None or weights.get(n)]
+        personal = {n: self.personals_[n].score(ratings) for n in wanted}
+        signals = {
+            "most_rated": self.popularity_.n_ratings_.astype(np.float64),
             "popularity": self.popularity_.scores_,
             "content": self.content_.score_profile(ratings),
-            "cf_rating": cf,
-            "cf_evidence": fold.evidence,
-            "cf_support": fold.support,
-        }, fold
+        }
+        return signals | {n: p.scores for n, p in personal.items()}, personal
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -154,19 +166,28 @@ class Recommender:
     ) -> pd.DataFrame:
         """Top-``n`` for someone who rated ``ratings`` ({movieId: 0.5..5}); never a rated movie."""
         known = self.known_ratings(ratings)
-        candidates = self._candidates(list(ratings), filters)
-        if not known:
-            rows = varied_top(self.popularity_.scores_, self.genres_, n, candidates)
-            return self._frame(
-                rows, self.popularity_.bayes_rating_[rows], ["popularity"] * len(rows), {}
-            )
-        signals, fold = self.signals(known)
-        weights = blend_weights(len(known), self.schedule)
+        weights = blend_weights(len(known), self.schedule_)
+        return self._ranked(known, list(ratings), weights, n, filters)
+
+    def onboarding(self, n: int = 12) -> pd.DataFrame:
+        """Popular, well-rated movies spread across genres: a first set to rate."""
+        candidates = self._candidates([], None)
+        rows = varied_top(self.popularity_.scores_, self.genres_, n, candidates)
+        return self._frame(rows, self.popularity_.bayes_rating_[rows], {"kind": "popular"})
+
+    def _ranked(self, known: dict[int, float], exclude: list[int], weights: BlendWeights, n: int,
+                filters: MovieFilters | None) -> pd.DataFrame:  # fmt: skip
+        """The top-``n`` of the blend ``weights`` for ratings ``known``, never a movie in
+        ``exclude``."""
+        candidates = self._candidates(exclude, filters)
+        signals, personal = self.signals(known, weights)
         total = blend_scores(signals, weights, candidates)
         total[~candidates] = -np.inf
         rows = top_rows(total, n, self.popularity_.n_ratings_)
-        reasons_from = self._dominant_signal(signals, weights, candidates, rows)
-        return self._frame(rows, total[rows], reasons_from, {"ratings": known, "fold": fold})
+        context = {"kind": "taste" if weights.personal else "popular", "ratings": known,
+                   "weights": weights, "signals": signals, "candidates": candidates,
+                   "personal": personal}  # fmt: skip
+        return self._frame(rows, total[rows], context)
 
     def for_user(
         self, user_id: int, n: int = settings.TOP_N, filters: MovieFilters | None = None
@@ -174,7 +195,10 @@ class Recommender:
         """Top-``n`` for an existing user of the dataset, never a movie they rated."""
         if int(user_id) not in self.user_ratings_:
             raise KeyError(f"User {user_id} is not in the dataset.")
-        return self.for_new_user(self.user_ratings_[int(user_id)], n=n, filters=filters)
+        # The 5-fold protocol measures exactly this case (a user with their whole history):
+        # the lead model alone ranks best there.
+        history = self.user_ratings_[int(user_id)]
+        return self._ranked(history, list(history), BlendWeights(**{self.lead_: 1.0}), n, filters)
 
     def user_history(self, user_id: int) -> pd.DataFrame:
         """An existing user's ratings with titles, best first."""
@@ -195,112 +219,154 @@ class Recommender:
         filters: MovieFilters | None = None,
         method: str = "collaborative",
     ) -> pd.DataFrame:
-        """The ``n`` movies most like ``movie_id``: ``method`` is ``collaborative`` (item-item
-        similarity of the KNN model), ``content`` (genres and tags) or ``blend`` (both, standardised)."""
+        """The ``n`` movies most like ``movie_id``: ``collaborative`` (what the model recommends to
+        a fan of the film), ``content`` (genres and tags) or ``blend`` (both, standardised).
+
+        Content similarities tie often (every movie with exactly the same genres and no tags
+        scores 1.0), so content ties go to the film the collaborative model prefers for a fan."""
         row = self.row_of(movie_id)
         candidates = self._candidates([movie_id], filters)
-        cf = self.collaborative_.similar_items(row, int(movie_id))
-        content = self.content_.similarities(int(movie_id))
-        content[row] = np.nan
+        collaborative = self.personals_[self.title_model_].similar(int(movie_id))
+        tie_break = self.popularity_.n_ratings_
         if method == "collaborative":
-            score = cf
+            score = collaborative
         elif method == "content":
-            score = content
+            score = np.round(self.content_.similarities(int(movie_id)), 9)  # float noise is a tie
+            tie_break = np.where(np.isfinite(collaborative), collaborative, -np.inf)
         elif method == "blend":
-            score = blend_scores(
-                {"cf_rating": np.nan_to_num(cf), "content": np.nan_to_num(content)},
-                BlendWeights(content=1.0, cf_rating=1.0),
-                candidates,
-            )
+            both = {"personal": collaborative, "content": self.content_.similarities(int(movie_id))}
+            score = blend_scores(both, BlendWeights(content=1.0, personal=1.0), candidates)
         else:
             raise ValueError(f"Unknown method {method!r}; use collaborative, content or blend.")
-        ranked = np.where(candidates & ~np.isnan(score), score, -np.inf)
-        # A similarity of 0 says nothing: leave it out rather than pad the list with noise.
-        ranked[ranked <= 0] = -np.inf if method != "blend" else ranked[ranked <= 0]
-        rows = top_rows(ranked, n, self.popularity_.n_ratings_)
-        source = ["similar-" + method] * len(rows)
-        return self._frame(rows, score[rows], source, {"anchor": int(movie_id), "cf": cf})
+        score = np.asarray(score, dtype=np.float64)
+        score[row] = np.nan
+        ranked = np.where(candidates & np.isfinite(score), score, -np.inf)
+        if method != "blend":  # a similarity of 0 says nothing: no padding with noise
+            ranked[ranked <= 0] = -np.inf
+        rows = top_rows(ranked, n, tie_break)
+        return self._frame(
+            rows, score[rows], {"kind": f"similar-{method}", "anchor": int(movie_id)}
+        )
+
+    def empty_reason(
+        self, filters: MovieFilters | None = None, movie_id: int | None = None, method: str = ""
+    ) -> str:
+        """Why a list came back empty, in plain words: the filters, or (for a picked title) that
+        too few people rated it or that it shares no genre or tag with any other film."""
+        if movie_id is not None and not self.similar_to(movie_id, 1, None, method).empty:
+            return NO_MATCH_FILTERS
+        if movie_id is None:
+            return NO_MATCH_FILTERS if filters and not filters.is_default else NOTHING_LEFT
+        title = self.title_of(movie_id)
+        if method == "content":
+            return (
+                f"No other movie shares a genre or tag with {title}."
+                if self.content_.has_terms(int(movie_id))
+                else f"{title} has no genres or tags listed, so nothing can be matched to it."
+            )
+        count = int(self.popularity_.n_ratings_[self.row_of(movie_id)])
+        if count == 0:
+            return f"Nobody has rated {title} yet, so no one's taste links it to other films."
+        people = "person" if count == 1 else "people"
+        return (
+            f"Only {count} {people} rated {title}: too few for their other ratings to say what "
+            "its fans like."
+        )
 
     # -- results ----------------------------------------------------------------------------
 
-    def _dominant_signal(
-        self,
-        signals: Mapping[str, np.ndarray],
-        weights: BlendWeights,
-        candidates: np.ndarray,
-        rows: Sequence[int],
-    ) -> list[str]:
-        """Which signal each row's reason should cite: the personal signal (content or CF) that
-        lifted it most, or popularity when no personal signal lifted it at all."""
-        parts = {
-            name: weight * standardise(np.asarray(signals[name], np.float64), candidates)
-            for name, weight in weights.as_dict().items()
-            if weight and name in PERSONAL_SIGNALS
-        }
-        chosen = []
-        for r in rows:
-            best = max(parts, key=lambda name: parts[name][r], default=None)
-            if best is None or parts[best][r] <= 0:
-                chosen.append("popularity")
-            else:
-                chosen.append("content" if best == "content" else "collaborative")
-        return chosen
-
-    def _reason(self, row: int, source: str, context: Mapping[str, Any]) -> str:
+    def _taste_card(self, row: int, context: Mapping[str, Any]) -> tuple:
+        """(reason, match words, predicted rating to show) of a personalised card: the reason
+        comes from the signal that lifted this movie most."""
+        ratings, weights = context["ratings"], context["weights"]
         movie_id = int(self.movie_ids_[row])
-        n_ratings = int(self.catalog_["n_ratings"].iat[row])
-        mean = self.catalog_["mean_rating"].iat[row]
-        if source == "popularity":
-            return f"popular and well rated: {mean:.1f}★ average from {n_ratings:,} ratings"
-        if source == "collaborative":
-            ratings = context["ratings"]
-            fold: FoldIn = context["fold"]
-            contributor = int(fold.top_contributor[row])
-            if contributor >= 0:
-                return (
-                    f"because you rated {self.title_of(contributor)} {_stars(ratings[contributor])}"
-                )
-            return "loved by users whose ratings match yours"
-        if source == "content":
-            ratings = context["ratings"]
+        liked = {m: r for m, r in ratings.items() if r >= DISLIKED_BELOW}
+        lift = {
+            name: w * standardise(context["signals"][name], context["candidates"])[row]
+            for name, w in weights
+            if name in context["signals"] and name not in ("most_rated", "popularity")
+        }
+        personal_used = any(v > 0 for v in lift.values())
+        # explain with the most lifting model that can name the films behind its score
+        models = [n for n in sorted(lift, key=lambda n: -lift[n])
+                  if n in self.personals_ and lift[n] > 0]  # fmt: skip
+        parts: dict[int, float] = {}
+        explainer = ""
+        for name in models:
+            parts = self.personals_[name].contributions(ratings, movie_id)
+            if parts:
+                explainer = name
+                break
+        support = supporting(parts)
+        predicted = context["personal"][models[0]].predicted if models else None
+        estimate = (
+            None if predicted is None else float(np.clip(predicted[row], RATING_MIN, RATING_MAX))
+        )
+        words, shown = match_words(len(support), len(liked), estimate, personal_used)
+        best = max(lift, key=lift.get) if lift else None
+        if support and best != "content":
+            top = parts[support[0]]
+            named = [m for m in support[:2] if parts[m] >= 0.5 * top] or support[:1]
+            reason = taste_reason([(self.title_of(m), ratings[m]) for m in named], len(support))
+            return reason, words, shown, f"taste:{explainer}"
+        if best == "content" and lift["content"] > 0:
             anchor = self.content_.closest_rated(movie_id, ratings)
-            if anchor is None:
-                return "matches the genres and tags you like"
-            explanation = self.content_.shared_terms(movie_id, anchor)
-            return explanation.describe(self.title_of(anchor))
-        if source == "similar-content" or source == "similar-blend":
-            anchor = context["anchor"]
-            return self.content_.shared_terms(movie_id, anchor).describe(self.title_of(anchor))
-        if source == "similar-collaborative":
-            anchor = context["anchor"]
-            return f"people who rated {self.title_of(anchor)} rated this alike"
-        return ""
+            if anchor is not None:
+                explained = self.content_.shared_terms(movie_id, anchor)
+                return explained.describe(self.title_of(anchor)), words, shown, "taste:content"
+        if personal_used and best in self.personals_:
+            reason = "people whose ratings look like yours loved it"
+            return reason, words, shown, f"taste:{best}"
+        return self._crowd_reason(row), words, shown, "taste:crowd"
+
+    def _crowd_reason(self, row: int) -> str:
+        mean, count = (
+            self.catalog_["mean_rating"].iat[row],
+            int(self.catalog_["n_ratings"].iat[row]),
+        )
+        return f"popular and well rated: {mean:.1f}★ average from {count:,} ratings"
+
+    def _card(self, row: int, context: Mapping[str, Any]) -> tuple:
+        """(reason, match words, predicted rating to show or None, source) of one card; the
+        source names what the reason comes from (e.g. ``taste:EASE``)."""
+        kind = context["kind"]
+        if kind == "popular":
+            return self._crowd_reason(row), "crowd favourite", None, kind
+        if kind == "taste":
+            return self._taste_card(row, context)
+        anchor = context["anchor"]
+        if kind == "similar-collaborative":
+            count = int(self.popularity_.n_ratings_[self.row_of(anchor)])
+            who = (
+                "the only person who rated"
+                if count == 1
+                else f"the {count} people who rated"
+                if count < FEW_RATINGS
+                else "people who liked"
+            )
+            return f"{who} {self.title_of(anchor)} also liked this", "", None, kind
+        movie_id = int(self.movie_ids_[row])
+        shared = self.content_.shared_terms(movie_id, anchor)
+        return shared.describe(self.title_of(anchor)), "", None, kind
 
     def _frame(
-        self,
-        rows: Sequence[int],
-        scores: np.ndarray,
-        sources: Sequence[str],
-        context: Mapping[str, Any],
+        self, rows: Sequence[int], scores: np.ndarray, context: Mapping[str, Any]
     ) -> pd.DataFrame:
         rows = list(rows)
         frame = self.catalog_.iloc[rows].copy()
         frame["score"] = np.asarray(scores, dtype=np.float64)
-        fold: FoldIn | None = context.get("fold")
-        if fold is not None:
-            predicted = fold.estimates[rows]
-        else:
-            predicted = self.popularity_.bayes_rating_[rows]
-        frame["predicted_rating"] = np.clip(predicted, RATING_MIN, RATING_MAX)
-        frame["reason"] = [self._reason(r, s, context) for r, s in zip(rows, sources, strict=True)]
-        frame["source"] = list(sources)
+        cards = [self._card(r, context) for r in rows]
+        frame["reason"] = [c[0] for c in cards]
+        frame["match"] = [c[1] for c in cards]
+        frame["predicted_rating"] = [np.nan if c[2] is None else c[2] for c in cards]
+        frame["source"] = [c[3] for c in cards]
         return frame[list(RESULT_COLUMNS)].reset_index(drop=True)
 
     def fingerprint(self) -> str:
         """BLAKE2 digest of every fitted array: equal before and after queries means nothing changed."""
         digest = hashlib.blake2b(digest_size=16)
         arrays = [
-            *self.collaborative_.fitted_arrays(),
+            *(a for model in self.personals_.values() for a in model.fitted_arrays()),
             self.popularity_.scores_,
             self.popularity_.bayes_rating_,
             self.content_.features_.data,

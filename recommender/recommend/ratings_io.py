@@ -2,7 +2,12 @@
 
 The file has a header and one rating per row: ``movieId,title,rating`` (``title`` is informative on
 export and optional on import). Row numbers in messages count lines of the file as a spreadsheet
-does: the header is row 1, the first rating row 2.
+does: the header is row 1, the first rating row 2. The watchlist and the hidden movies export as
+``movieId,title`` (:func:`export_movie_list_csv`).
+
+Exports are safe to open in a spreadsheet: a text cell that starts with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return would be read as a formula, so it is written with a leading single quote
+(:func:`recommender.data.export.spreadsheet_safe`, after OWASP's CSV-injection guidance). Plain titles are unchanged.
 
 Import is all or nothing: one bad row rejects the whole file (:class:`RatingsImportError` lists every
 bad row), so a half-applied import never silently changes someone's ratings. Well-formed ratings of
@@ -14,24 +19,28 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from recommender.data import RATING_MAX, RATING_MIN
+from recommender.data.export import spreadsheet_safe
 
 __all__ = [
     "COLUMNS",
+    "LIST_COLUMNS",
     "MAX_ROWS",
     "ImportedRatings",
     "RatingsImportError",
+    "export_movie_list_csv",
     "export_ratings_csv",
     "import_ratings_csv",
 ]
 
 
 COLUMNS = ("movieId", "title", "rating")
+LIST_COLUMNS = ("movieId", "title")
 MAX_ROWS = 10_000
 
 
@@ -53,14 +62,32 @@ class ImportedRatings:
     missing: list[tuple[int, int, str]] = field(default_factory=list)
 
 
+def _titles(movies: pd.DataFrame) -> dict[int, str]:
+    return dict(zip(movies["movieId"].astype(int), movies["title"].astype(str), strict=True))
+
+
 def export_ratings_csv(ratings: Mapping[int, float], movies: pd.DataFrame) -> str:
-    """The ratings as CSV text (movieId, title, rating), in the order they were given."""
-    titles = dict(zip(movies["movieId"].astype(int), movies["title"], strict=True))
+    """The ratings as CSV text (movieId, title, rating), in the order they were given; titles
+    are :func:`spreadsheet_safe`."""
+    titles = _titles(movies)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for movie_id, rating in ratings.items():
-        writer.writerow([int(movie_id), titles.get(int(movie_id), ""), f"{float(rating):g}"])
+        title = spreadsheet_safe(titles.get(int(movie_id), ""))
+        writer.writerow([int(movie_id), title, f"{float(rating):g}"])
+    return out.getvalue()
+
+
+def export_movie_list_csv(movie_ids: Iterable[int], movies: pd.DataFrame) -> str:
+    """A list of movies (the watchlist, the hidden movies) as CSV text (movieId, title), in the
+    order given, each movie once; titles are :func:`spreadsheet_safe`."""
+    titles = _titles(movies)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LIST_COLUMNS)
+    for movie_id in dict.fromkeys(int(m) for m in movie_ids):
+        writer.writerow([movie_id, spreadsheet_safe(titles.get(movie_id, ""))])
     return out.getvalue()
 
 
