@@ -30,12 +30,27 @@ WIDTHS = {1400: "", 390: "-390"}
 
 
 def file_name(path: str) -> str:
-    """"explore?tab=Top movies" -> "explore-top-movies"."""
+    """ "explore?tab=Top movies" -> "explore-top-movies"."""
     if path in PAGES:
         return PAGES[path]
     page, _, query = path.partition("?")
     words = [page] + [v for part in query.split("&") for v in part.split("=")[1:]]
     return "-".join(w.lower().replace(" ", "-").replace("%20", "-") for w in words if w)
+
+
+MAX_HEIGHT = 9000  # px: long pages are cut here
+
+
+def settle(tab) -> None:
+    """Wait until the page has run: a title, no running-script widget, no loading skeleton, and
+    a moment for plotly to draw."""
+    tab.wait_for_selector("[data-testid='stMain'] h1", timeout=120_000)
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=180_000,
+    )
+    tab.wait_for_timeout(2500)
 
 
 def main(paths: list[str]) -> None:
@@ -61,20 +76,22 @@ def main(paths: list[str]) -> None:
                 ],
             )
             for width, suffix in WIDTHS.items():
-                tab = browser.new_page(viewport={"width": width, "height": 1000})
                 for path in paths or list(PAGES):
+                    tab = browser.new_page(viewport={"width": width, "height": 1000})
                     tab.goto(f"{url}/{path}")
-                    tab.wait_for_selector("[data-testid='stApp']")
-                    tab.wait_for_function(
-                        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                        timeout=120_000,
+                    settle(tab)
+                    # Streamlit scrolls inside its main container, so a "full page" shot is the
+                    # viewport: grow the viewport to the content instead.
+                    height = tab.evaluate(
+                        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
                     )
-                    tab.wait_for_timeout(2500)  # let plotly finish drawing
+                    tab.set_viewport_size({"width": width, "height": min(int(height), MAX_HEIGHT)})
+                    settle(tab)
                     out = ROOT / "docs" / "screenshots" / f"{file_name(path)}{suffix}.png"
                     out.parent.mkdir(parents=True, exist_ok=True)
-                    tab.screenshot(path=str(out), full_page=True)
-                    print(f"saved {out.relative_to(ROOT)}")
-                tab.close()
+                    tab.screenshot(path=str(out))
+                    print(f"saved {out.relative_to(ROOT)} ({width}x{min(int(height), MAX_HEIGHT)})")
+                    tab.close()
             browser.close()
     finally:
         server.terminate()

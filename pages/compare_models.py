@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from recommender.app.cache import evaluation_folds
+from recommender.app.cache import job_runner, paired_comparisons
 from recommender.app.frame import page_frame
 from recommender.data import MovieLens
+from recommender.data.export import csv_bytes
 from recommender.evaluation import (
     DEFAULT_FOLDS,
     DEFAULT_RANKING_USERS,
@@ -19,7 +19,6 @@ from recommender.evaluation import (
     METRICS,
     ConfigResult,
     GridSettings,
-    Progress,
     baseline_configs,
     best_per_metric,
     cached_results,
@@ -27,16 +26,29 @@ from recommender.evaluation import (
     knn_grid,
     metrics_in,
     preset,
-    run_grid,
     summary_table,
 )
-from recommender.evaluation.charts import accuracy_cost_chart, model_metric_chart
+from recommender.evaluation.charts import (
+    accuracy_cost_chart,
+    accuracy_novelty_chart,
+    model_metric_chart,
+)
+from recommender.evaluation.grids import PRESET_LABELS
+from recommender.evaluation.jobs import JobRequest, JobStatus
 from recommender.evaluation.metrics import RELEVANCE_THRESHOLD, TOP_N
-from recommender.models import BASELINE_ALGORITHMS, KNN_ALGORITHMS, SIMILARITIES, ModelConfig
+from recommender.evaluation.tables import display_table, ranking_view
+from recommender.models import (
+    BASELINE_ALGORITHMS,
+    KNN_ALGORITHMS,
+    RANKING_ALGORITHMS,
+    SIMILARITIES,
+    ModelConfig,
+)
+from recommender.ranking import RANKERS
 
 RECOMMEND_PAGE = "pages/recommend.py"
 PARALLEL_FROM_STEPS = 20
-PRESETS = {"quick": "Quick (5 models)", "all": "All KNN (32 + 3 baselines)", "custom": "Custom"}
+PRESETS = PRESET_LABELS | {"custom": "Custom"}
 K_CHOICES = (5, 10, 20, 40, 60, 80, 100)
 RANKED_USERS_TEXT = {None: "all users", 0: "no users (ranking off)"}
 BEST_STYLE = "background-color: rgba(33, 195, 84, 0.25); font-weight: 600"
@@ -84,9 +96,42 @@ def render_custom_grid() -> list[ModelConfig]:
         "Baselines", BASELINE_ALGORITHMS, default=["BaselineOnly"], key="cmp_baselines"
     )
     k_values = [k for k in K_CHOICES if ks[0] <= k <= ks[1]]
-    return knn_grid(
-        algorithms, similarities, [b == "user" for b in based], k_values, [min_k]
-    ) + baseline_configs(baselines)
+    knn = knn_grid(algorithms, similarities, [b == "user" for b in based], k_values, [min_k])
+    return knn + baseline_configs(baselines) + render_custom_rankers()
+
+
+def render_custom_rankers() -> list[ModelConfig]:
+    """Top-N models to add, each with its hyper-parameters (defaults: the shipped values)."""
+    chosen = st.multiselect(
+        "Top-N models", RANKING_ALGORITHMS, default=["MostPopular"], key="cmp_rankers",
+        help="Models built to rank a top-N (they do not predict star ratings).",
+    )  # fmt: skip
+    configs = []
+    for algorithm in chosen:
+        spec = RANKERS[algorithm]
+        if not spec.params:
+            configs.append(ModelConfig(algorithm))
+            continue
+        shipped = dict(ModelConfig(algorithm).hyper)
+        with st.expander(f"{algorithm}: {spec.description}"):
+            values = {p.name: hyper_input(algorithm, p, shipped[p.name]) for p in spec.params}
+        configs.append(ModelConfig(algorithm, hyper=tuple(values.items())))
+    return configs
+
+
+def hyper_input(algorithm: str, param, value):
+    """One hyper-parameter's widget, by the type of its default."""
+    key = f"cmp_hyper_{algorithm}_{param.name}"
+    if param.choices:
+        return st.selectbox(param.name, param.choices, index=param.choices.index(value),
+                            key=key, help=param.help)  # fmt: skip
+    if isinstance(value, bool):
+        return st.checkbox(param.name, value=value, key=key, help=param.help)
+    if isinstance(value, int):
+        return int(st.number_input(param.name, min_value=0, value=value, step=1, key=key,
+                                   help=param.help))  # fmt: skip
+    return float(st.number_input(param.name, min_value=0.0, value=float(value), format="%g",
+                                 key=key, help=param.help))  # fmt: skip
 
 
 def render_choice(ml: MovieLens) -> Choice:
@@ -137,56 +182,95 @@ def render_engine_notes(choice: Choice) -> None:
 # --- Running ----------------------------------------------------------------------------------
 
 
-def render_run_button(choice: Choice, cached: list[ConfigResult]) -> bool:
+def request_recompute() -> None:
+    st.session_state["cmp_confirm_recompute"] = True
+
+
+def confirm_recompute() -> None:
+    st.session_state.pop("cmp_confirm_recompute", None)
+    st.session_state["cmp_run_requested"] = "recompute"
+
+
+def render_run_button(choice: Choice, cached: list[ConfigResult]) -> str | None:
+    """The Run button (or "Recompute", which asks first); returns "run", "recompute" or None."""
     missing = len(choice.configs) - len(cached)
     run_col, info_col = st.columns([1, 4], vertical_alignment="center")
-    run_col.button(
-        f"Run {missing} of {len(choice.configs)}" if missing else "All cached: re-run",
-        type="primary", key="cmp_run", on_click=request_run,
-    )  # fmt: skip
+    if missing:
+        run_col.button(f"Run {missing} of {len(choice.configs)}", type="primary", key="cmp_run",
+                       on_click=request_run)  # fmt: skip
+    else:
+        run_col.button("All cached: recompute…", key="cmp_run", on_click=request_recompute)
     info_col.caption(
         f"{len(choice.configs)} configurations × {choice.settings.n_folds} folds on "
         f"`{choice.settings.dataset}` ({len(cached)} cached, {missing} to compute). Results are "
-        "kept on disk and reopen instantly."
+        "kept on disk and reopen instantly; a run goes on on the server if you leave the page."
     )
-    return bool(st.session_state.pop("cmp_run_requested", False))
+    if st.session_state.get("cmp_confirm_recompute"):
+        st.warning(f"Recompute all {len(cached)} cached results? They stay shown until the new "
+                   "ones replace them.", icon="⚠️")  # fmt: skip
+        yes, no = st.columns([1, 5])
+        yes.button("Yes, recompute", key="cmp_confirm", on_click=confirm_recompute)
+        no.button("Cancel", key="cmp_keep", on_click=st.session_state.pop,
+                  args=("cmp_confirm_recompute", None))  # fmt: skip
+    requested = st.session_state.pop("cmp_run_requested", None)
+    return {True: "run", "recompute": "recompute"}.get(requested)
 
 
-def run_with_progress(ml: MovieLens, choice: Choice, missing: int) -> None:
-    """Run the grid with a progress bar, remember failures, then redraw the page."""
-    bar = st.progress(0.0, text="Starting…")
+def start_job(ml: MovieLens, choice: Choice, recompute: bool) -> None:
+    """Hand the grid to the server's job queue; this session follows it by id."""
+    request = JobRequest(choice.settings, tuple(choice.configs), recompute)
+    job = job_runner().submit(request, ml.ratings, ml.movies)
+    st.session_state["cmp_job_id"] = job.job_id
 
-    def show(p: Progress) -> None:
-        remaining = f" · about {p.remaining:.0f} s left" if p.remaining is not None else ""
-        bar.progress(
-            p.done / p.total if p.total else 1.0,
-            text=f"{p.done} of {p.total} model × fold runs · {p.elapsed:.0f} s elapsed"
-            f"{remaining} · {p.current}",
-        )
 
-    started = time.perf_counter()
-    settings, configs = choice.settings, choice.configs
-    # missing == 0 means "re-run": everything is recomputed
-    parallel = (missing or len(configs)) * settings.n_folds >= PARALLEL_FROM_STEPS
-    grid = run_grid(
-        configs, ml.ratings, ml.name, n_folds=settings.n_folds, engine=settings.engine,
-        ranking_users=settings.ranking_users, use_cache=missing > 0, progress=show,
-        folds=None if parallel else evaluation_folds(ml, settings.n_folds, DEFAULT_SEED),
-        # Two processes halve a long run; for a few steps their start-up (~5 s) is not worth it.
-        workers=2 if parallel else 1,
-    )  # fmt: skip
-    bar.empty()
+def cancel_job(job_id: str) -> None:
+    job = job_runner().jobs.get(job_id)
+    if job is not None:
+        job.cancel()
+
+
+@st.fragment(run_every=1.0)
+def render_job() -> None:
+    """The running job's progress, refreshed every second; the page redraws when it ends."""
+    job_id = st.session_state.get("cmp_job_id")
+    status = job_runner().status(job_id) if job_id else None
+    if status is None:
+        return
+    if status.finished:
+        st.session_state.pop("cmp_job_id", None)
+        st.session_state["cmp_finished"] = status
+        st.rerun(scope="app")
+    if status.queue_position:
+        text = f"Queued: {status.queue_position} job(s) ahead of yours on this server…"
+    else:
+        left = f" · about {status.remaining:.0f} s left" if status.remaining is not None else ""
+        text = (f"{status.done} of {status.total} model × fold runs · {status.elapsed:.0f} s "
+                f"elapsed{left} · {status.current}")  # fmt: skip
+    bar_col, stop_col = st.columns([5, 1], vertical_alignment="center")
+    bar_col.progress(status.done / status.total if status.total else 0.0, text=text)
+    stop_col.button("Cancel", key="cmp_cancel", on_click=cancel_job, args=(job_id,))
+
+
+def render_finished(choice: Choice) -> None:
+    status: JobStatus | None = st.session_state.pop("cmp_finished", None)
+    if status is None:
+        return
     failures = st.session_state.setdefault("cmp_failures", {})
-    for result in grid.results:
-        if result.ok:
-            failures.pop(result.config.key, None)
+    for config in choice.configs:
+        if config.key in status.failures:
+            failures[config.key] = ConfigResult(config, choice.settings.engine,
+                                                error=status.failures[config.key])  # fmt: skip
         else:
-            failures[result.config.key] = result
-    st.session_state["cmp_finished"] = (
-        f"Finished {len(grid.results)} configurations in {time.perf_counter() - started:.1f} s"
-        + (f" ({len(grid.failed)} failed: see the table)" if grid.failed else "")
-    )
-    st.rerun()  # redraw the controls (run button, counts) with the new cache state
+            failures.pop(config.key, None)
+    if status.state == "cancelled":
+        st.info(f"Cancelled after {status.done} of {status.total} runs; what finished is kept "
+                "and a new run resumes from it.", icon="⏹️")  # fmt: skip
+    elif status.state == "failed":
+        st.error(f"The run stopped: {status.error}", icon="🚫")
+    else:
+        failed = f" ({len(status.failures)} failed: see the table)" if status.failures else ""
+        st.success(f"Finished {status.total // max(1, choice.settings.n_folds)} configurations "
+                   f"in {status.elapsed:.1f} s{failed}")  # fmt: skip
 
 
 def shown_results(choice: Choice, cached: list[ConfigResult]) -> list[ConfigResult]:
@@ -203,61 +287,67 @@ def shown_results(choice: Choice, cached: list[ConfigResult]) -> list[ConfigResu
 # --- Results ----------------------------------------------------------------------------------
 
 
-def results_frame(table: pd.DataFrame, metric_names: list[str]) -> pd.DataFrame:
-    """Readable "mean ± std" columns; a Status column only if something failed."""
-    frame = pd.DataFrame({"Model": table["model"]})
-    for name in metric_names:
-        metric = METRICS[name]
-        frame[metric.label] = [
-            metric.format(a, b) for a, b in zip(table[name], table[f"{name}_std"], strict=True)
-        ]
-    if (table["error"] != "").any():
-        frame["Status"] = np.where(table["error"] != "", "❌ " + table["error"], "✅")
-    return frame
-
-
 def highlight(frame: pd.DataFrame, table: pd.DataFrame, best: dict[str, str]) -> pd.DataFrame:
     styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
     for name, key in best.items():
         if METRICS[name].label in styles.columns:
-            styles.loc[table["key"] == key, METRICS[name].label] = BEST_STYLE
+            styles.loc[table.index[table["key"] == key], METRICS[name].label] = BEST_STYLE
     return styles
 
 
-def render_tables(table: pd.DataFrame, settings: GridSettings) -> None:
+def show_table(tab, shown: pd.DataFrame, table: pd.DataFrame, best: dict[str, str]) -> None:
+    tab.dataframe(
+        shown.style.apply(highlight, axis=None, table=table.loc[shown.index], best=best),
+        hide_index=True,
+        height=min(38 + 35 * len(shown), 38 + 35 * 48),  # the full grid, no inner scrollbar
+    )
+
+
+def render_tables(table: pd.DataFrame, results: list[ConfigResult], settings: GridSettings) -> None:
     st.subheader("Results: mean ± standard deviation over folds")
     ranked = RANKED_USERS_TEXT.get(
         settings.ranking_users, f"{settings.ranking_users} sampled users"
     )
     st.caption(
-        f"Lower is better for RMSE, MAE and times; higher for the top-{TOP_N} metrics. "
         f"Top-{TOP_N}: every movie of the training fold the user has not rated there is a "
         f"candidate; relevant = test rating ≥ {RELEVANCE_THRESHOLD:g} ★; averages over users "
         f"with at least one relevant movie; {ranked} ranked per fold, the same for every model. "
-        "Best per column in green."
+        "Best per column in green; “—”: the metric does not apply (top-N models rank, they do "
+        "not predict stars)."
     )
-    best = best_per_metric(table[table["error"] == ""])
-    rating = [m.name for m in metrics_in("rating")] + [
-        m for m in ("fit_seconds", "test_seconds", "total_seconds")
-    ]
+    ok = table[table["error"] == ""]
+    best = best_per_metric(ok)
+    ranking_tab, rating_tab, beyond_tab = st.tabs(
+        [f"Top-{TOP_N} ranking", "Rating prediction", "Beyond accuracy"]
+    )
     ranking = [m.name for m in metrics_in("ranking")]
-    accuracy_tab, ranking_tab = st.tabs(["Rating prediction", f"Top-{TOP_N} ranking"])
-    for tab, names in ((accuracy_tab, rating), (ranking_tab, ranking)):
-        shown = results_frame(table, names)
-        tab.dataframe(
-            shown.style.apply(highlight, axis=None, table=table, best=best),
-            hide_index=True,
-            height=min(38 + 35 * len(shown), 38 + 35 * 36),  # the full grid, no inner scrollbar
-        )
+    comparisons = paired_comparisons(settings, tuple(r.config.key for r in results if r.ok))
+    show_table(ranking_tab, ranking_view(table, comparisons, ranking), table, best)
     ranking_tab.caption(
-        "Low precision with a low mean popularity means a model's top-5 is filled with rarely "
-        "rated movies, whose estimate rests on one or two neighbours: accurate ratings on "
-        "average (RMSE) do not make a good top-5. Mean popularity = training ratings per "
-        "recommended movie."
+        "“vs best”: each model's per-user NDCG@5 minus the best model's, over the same users and "
+        "folds: the mean difference with its 95 % bootstrap interval and the Wilcoxon "
+        "signed-rank p-value. “tied with the best” = no real difference (the interval holds 0 "
+        "or p ≥ 0.05)."
     )
+    rating = [m.name for m in metrics_in("rating")] + [
+        "fit_seconds",
+        "test_seconds",
+        "total_seconds",
+    ]
+    by_rmse = table["rmse"].fillna(np.inf).sort_values(kind="stable").index
+    show_table(rating_tab, display_table(table, rating).loc[by_rmse], table, best)
+    beyond = [m.name for m in metrics_in("beyond")]
+    show_table(beyond_tab, display_table(table, beyond), table, best)
+    beyond_tab.caption(
+        "Properties of the lists, not qualities: none is “best”. Novelty = mean self-information "
+        "of the recommended movies (bits: higher = less known); diversity = mean genre distance "
+        "within a list; Gini = how unequally the catalogue is shown (1 = one movie for everyone)."
+    )
+    if not ok.empty and ok["novelty"].notna().any():
+        beyond_tab.plotly_chart(accuracy_novelty_chart(ok, ok["kind"]), key="cmp_novelty")
     st.download_button(
         "Download results (CSV)",
-        table.rename(columns={"key": "model_key"}).to_csv(index=False).encode("utf-8"),
+        csv_bytes(table.rename(columns={"key": "model_key"})),
         file_name=f"compare-{settings.dataset_id}-{settings.folder}.csv",
         mime="text/csv", key="cmp_csv",
     )  # fmt: skip
@@ -274,9 +364,9 @@ def render_charts(ok: pd.DataFrame, results: list[ConfigResult], n_folds: int) -
         st.info(f"No {metric.label} for these models (the Surprise engine gives no top-5).")
     else:
         st.plotly_chart(model_metric_chart(ok, metric, n_folds), key="cmp_bars")
-    st.subheader("Accuracy against cost")
-    kind = np.where(ok["algorithm"].isin(KNN_ALGORITHMS), ok["based"] + "-based KNN", "baseline")
-    st.plotly_chart(accuracy_cost_chart(ok, pd.Series(kind, index=ok.index)), key="cmp_scatter")
+    if ok["rmse"].notna().any():
+        st.subheader("Rating accuracy against cost")
+        st.plotly_chart(accuracy_cost_chart(ok, ok["kind"]), key="cmp_scatter")
     with st.expander("Per-fold detail"):
         folds = fold_table([r for r in results if r.ok])
         columns = (
@@ -291,14 +381,15 @@ def render_charts(ok: pd.DataFrame, results: list[ConfigResult], n_folds: int) -
 
 def render_hand_over(ok: pd.DataFrame) -> None:
     st.subheader("Use a configuration in Recommend")
-    knn = ok[ok["algorithm"].isin(KNN_ALGORITHMS)].sort_values("rmse")
-    if knn.empty:
-        st.info("No KNN configuration in these results: the Recommend page uses KNN models.")
+    usable = ok[ok["algorithm"].isin(KNN_ALGORITHMS + RANKING_ALGORITHMS)]
+    usable = usable.sort_values("ndcg", ascending=False, na_position="last", kind="stable")
+    if usable.empty:
+        st.info("No top-N or KNN model in these results: Recommend needs one of those.")
         return
-    labels = dict(zip(knn["key"], knn["model"], strict=True))
+    labels = dict(zip(usable["key"], usable["model"], strict=True))
     pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
     chosen = pick_col.selectbox(
-        "Configuration (best RMSE first)", list(labels), format_func=labels.get
+        "Model (best top-5 first)", list(labels), format_func=labels.get
     )  # no key: a new list of configurations starts again from its best
     go_col.button("Use in Recommend", key="cmp_use", on_click=hand_over, args=(chosen,))
 
@@ -316,16 +407,18 @@ def main() -> None:
     choice = render_choice(ml)
     render_engine_notes(choice)
     cached = cached_results(choice.settings, choice.configs)
-    if render_run_button(choice, cached):
-        run_with_progress(ml, choice, len(choice.configs) - len(cached))
-    if finished := st.session_state.pop("cmp_finished", None):
-        st.success(finished)
+    action = render_run_button(choice, cached)
+    if action:
+        start_job(ml, choice, recompute=action == "recompute")
+    render_job()
+    render_finished(choice)
+    cached = cached_results(choice.settings, choice.configs)  # a finished job may have added some
     results = shown_results(choice, cached)
     if not results:
         st.info("No results yet for this choice: press **Run** to compute them.")
         return
     table = summary_table(results)
-    render_tables(table, choice.settings)
+    render_tables(table, results, choice.settings)
     ok = table[table["error"] == ""].copy()
     if ok.empty:
         st.info("Every selected configuration failed: see the Status column.")

@@ -21,11 +21,12 @@ from recommender.app.cache import (
     get_explore_bounds,
     get_explore_view,
 )
-from recommender.app.frame import page_frame
+from recommender.app.frame import page_frame, plain
 from recommender.app.url_state import FilterWidgets, seed_filter_widgets, write_filters
 from recommender.data import FilterBounds, MovieFilters, MovieLens
+from recommender.data.export import csv_bytes
 
-TABS = ["Data quality", "Ratings", "Popularity", "Genres", "Time", "Top movies", "Tags", "One user"]
+TABS = ["Ratings", "Popularity", "Genres", "Time", "Top movies", "Tags", "One user", "Data quality"]
 WIDGETS = FilterWidgets("explore")
 HEADLINE = ("Users", "Movies", "Ratings", "Tags", "Sparsity", "Mean rating", "First rating",
             "Last rating")  # fmt: skip
@@ -51,7 +52,7 @@ def download(v: ExploreView, table: pd.DataFrame, name: str) -> None:
     """A CSV download of ``table`` (already with readable column names)."""
     st.download_button(
         "Download CSV",
-        table.to_csv(index=False).encode("utf-8"),
+        csv_bytes(table),
         file_name=f"{v.ml.name}_{name}.csv",
         mime="text/csv",
         key=f"download_{name}",
@@ -85,7 +86,8 @@ def nothing_matches(v: ExploreView, what: str = "ratings") -> bool:
     empty = v.data.ratings.empty if what == "ratings" else v.data.tags.empty
     if empty and not v.data.movies.empty:  # no movies at all: the warning above the tabs says so
         st.info(
-            f"No {what} match the filters ({v.filters.describe()}). Widen them in the sidebar.",
+            f"No {what} match the filters ({plain(v.filters.describe())}). Widen them in the "
+            "sidebar.",
             icon="🔍",
         )
     return empty
@@ -122,12 +124,12 @@ def render_filters(bounds: FilterBounds) -> tuple[MovieFilters, list[str]]:
 def render_header(v: ExploreView, warnings: list[str]) -> None:
     st.title("🔎 Explore the data")
     st.caption(
-        f"Dataset `{v.ml.name}` · showing **{v.filters.describe()}**. "
+        f"Dataset {plain(v.ml.name)} · showing **{plain(v.filters.describe())}**. "
         "The sidebar filters apply to every tab except Data quality and are kept in the URL: "
         "copy it to share this view."
     )
     for warning in warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(plain(warning), icon="⚠️")  # echoes URL values: plain text, never markup
 
 
 def render_headline(v: ExploreView) -> None:
@@ -144,7 +146,8 @@ def render_headline(v: ExploreView) -> None:
     show_numbers(v, headline, "headline_numbers", "Headline numbers: filtered view vs all data")
     if v.data.movies.empty:
         st.warning(
-            f"No movies match the filters ({v.filters.describe()}). Widen them in the sidebar.",
+            f"No movies match the filters ({plain(v.filters.describe())}). Widen them in the "
+            "sidebar.",
             icon="🔍",
         )
 
@@ -162,7 +165,10 @@ def render_quality(v: ExploreView) -> None:
             f"{int(missing['missing'].sum()):,} missing value(s), listed below."
         )
     else:
-        st.warning(f"{len(problems)} check(s) found rows that cleaning removes: see below.")
+        found = "; ".join(
+            f"{c} ({n:,})" for c, n in zip(problems["check"], problems["rows"], strict=True)
+        )
+        st.warning(f"Cleaning removes rows that fail {len(problems)} check(s): {plain(found)}.")
     st.subheader("Quality checks")
     show_table(
         v,
@@ -335,7 +341,7 @@ def render_one_user(v: ExploreView) -> None:
     with right:
         genres = v.frame("user_genre_preferences", user_id, 3)
         if genres.empty:
-            st.info(f"User {user_id} has fewer than 3 ratings in every genre in v.data.")
+            st.info(f"User {user_id} has fewer than 3 ratings in every genre in view.")
         else:
             show_chart(v, explore.user_genres_chart(genres, user_id), genres, "user_genres")
     st.subheader(f"User {user_id}'s most recent ratings")

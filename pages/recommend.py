@@ -7,19 +7,20 @@ The mode and the chosen title / user live in the URL so a view can be shared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from recommender.app.cache import get_recommender
 from recommender.app.frame import page_frame, plain
 from recommender.app.url_state import read_param, write_param
+from recommender.choice import recommendation_model
 from recommender.data import MovieFilters, MovieLens
 from recommender.models import ModelConfig
 from recommender.recommend import (
-    BLEND_SCHEDULE,
     Recommender,
     blend_weights,
-    item_based,
     movie_links,
 )
 from recommender.recommend.ratings_io import (
@@ -32,16 +33,17 @@ from recommender.recommend.search import closest_titles, search_titles
 RATINGS_KEY = "rec_ratings"  # {movieId: stars} of this visitor, in the order they were given
 MODEL_KEY = "recommend_model_key"  # set by Compare models to hand a configuration over
 STARS = [x / 2 for x in range(1, 11)]
+DEFAULT_STARS = 4.0
 NOT_SEEN = 0.0
 MODES = {"rate": "⭐ Rate movies", "title": "🎞️ Pick a title", "user": "👤 Pick a user"}
 ONBOARDING_SIZE = 12
-NO_MATCH = "No movie matches the filters: widen the genres, years or minimum ratings."
 SIGNAL_NAMES = {
-    "popularity": "Popularity",
-    "content": "Content (genres, tags)",
-    "cf_rating": "CF predicted rating",
-    "cf_evidence": "CF evidence",
-    "cf_support": "CF neighbourhood",
+    "most_rated": "Most rated",
+    "popularity": "Well rated (Bayesian average)",
+    "content": "Genres and tags",
+    "EASE": "EASE",
+    "UserKNN": "UserKNN",
+    "ALS": "ALS",
 }
 
 
@@ -58,6 +60,13 @@ def set_rating(movie_id: int, key: str) -> None:
         my_ratings()[movie_id] = value
 
 
+def rate_from_search(movie_id: int) -> None:
+    """Rate the movie found by the search, then clear the search for the next one."""
+    set_rating(movie_id, "rec_search_stars")
+    st.session_state["rec_search"] = ""
+    st.session_state["rec_search_stars"] = DEFAULT_STARS
+
+
 def remove_rating(movie_id: int) -> None:
     my_ratings().pop(movie_id, None)
 
@@ -67,32 +76,37 @@ def stars_label(value: float) -> str:
 
 
 def chosen_model() -> tuple[ModelConfig | None, str | None]:
-    """The configuration handed over by Compare models (if any) and a note about it."""
+    """The configuration handed over by Compare models (if any, ready to use) and a note."""
     key = st.session_state.get(MODEL_KEY)
     if not key:
         return None, None
     try:
-        model = ModelConfig.from_key(key)
-    except ValueError as error:
+        requested = ModelConfig.from_key(key)
+        model = recommendation_model(requested)
+    except ValueError as error:  # a bad key, or a model that cannot rank (RecommendChoice)
         return (
             None,
             f"The model chosen on Compare models could not be used ({error}); using the default.",
         )
-    if item_based(model) != model:
+    if model != requested:
         return model, (
-            f"{model.label} is user-based; recommendations use its item-based counterpart, "
+            f"{requested.label} is user-based; recommendations use its item-based counterpart, "
             "which can fold in a new visitor's ratings instantly and explain them."
         )
-    return model, None
+    return model, (
+        f"Using {model.label}, chosen on Compare models: it alone makes your list once you "
+        "have rated 10 films (before that, crowd favourites weigh in)."
+    )
 
 
 # --- Cards ------------------------------------------------------------------------------------
 
 
-def show_cards(frame: pd.DataFrame, score_kind: str, empty_message: str) -> None:
-    """Recommendations as bordered cards: title, year, genres, rating/score, reason, links."""
+def show_cards(frame: pd.DataFrame, score_kind: str, why_empty: Callable[[], str]) -> None:
+    """Recommendations as bordered cards: title, year, genres, rating/score, reason, links; or,
+    for an empty list, ``why_empty()`` (the true reason, in plain words)."""
     if frame.empty:
-        st.info(empty_message, icon="🔍")
+        st.info(plain(why_empty()), icon="🔍")
         return
     for rank, row in enumerate(frame.itertuples(index=False), start=1):
         with st.container(border=True):
@@ -103,8 +117,10 @@ def show_cards(frame: pd.DataFrame, score_kind: str, empty_message: str) -> None
             )
             st.markdown(badges + f"&nbsp;&nbsp;{row.n_ratings:,} ratings{year}")
             if score_kind == "rating":
-                predicted = "—" if pd.isna(row.predicted_rating) else f"{row.predicted_rating:.1f}"
-                st.markdown(f"Predicted rating: **{predicted} ★**")
+                if not pd.isna(row.predicted_rating):
+                    st.markdown(f"Predicted rating: **{row.predicted_rating:.1f} ★**")
+                if row.match:
+                    st.markdown(f"**{plain(row.match.capitalize())}**")
             else:
                 st.markdown(f"{score_kind}: **{row.score:.2f}**")
             st.caption(f"💡 {plain(row.reason)}")
@@ -112,13 +128,14 @@ def show_cards(frame: pd.DataFrame, score_kind: str, empty_message: str) -> None
             st.markdown(" · ".join(f"[{name}]({url})" for name, url in links.items()))
 
 
-def schedule_table() -> pd.DataFrame:
-    """The blend weights by number of ratings, readable."""
+def schedule_table(schedule) -> pd.DataFrame:
+    """The blend weights by number of ratings, readable (a signal not used: 0)."""
     rows = [
-        {"From ratings": n, **{SIGNAL_NAMES[k]: v for k, v in w.as_dict().items()}}
-        for n, w in BLEND_SCHEDULE
+        {"From ratings": n} | {label: w.get(name) for name, label in SIGNAL_NAMES.items()}
+        for n, w in schedule
     ]
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return frame.loc[:, (frame != 0).any(axis=0) | (frame.columns == "From ratings")]
 
 
 # --- Sidebar filters and the mode ---------------------------------------------------------------
@@ -154,9 +171,9 @@ def render_header(rec: Recommender, note: str | None) -> str:
     """Title, model caption and the mode switch (kept in the URL); returns the mode."""
     st.title("🍿 Recommend")
     st.caption(
-        f"Model: **{plain(rec.model_.label)}**, fitted once on all {len(rec.user_ratings_):,} "
-        "users' ratings and shared by every visitor — your ratings are folded in, never used to "
-        "refit it."
+        f"Models: **{plain(', '.join(rec.personals_))}** (led by {plain(rec.model_.label)}), "
+        f"fitted once on all {len(rec.user_ratings_):,} users' ratings and shared by every "
+        "visitor — your ratings are folded in, never used to refit them."
     )
     if note:
         st.info(note, icon="ℹ️")
@@ -192,7 +209,7 @@ def render_search(ml: MovieLens, rec: Recommender) -> None:
         st.warning(f"No title matches “{plain(query)}”. Closest matches:")
         for movie_id, title in zip(suggestions["movieId"], suggestions["title"], strict=True):
             st.button(
-                title, key=f"rec_suggest_{movie_id}", on_click=st.session_state.__setitem__,
+                plain(title), key=f"rec_suggest_{movie_id}", on_click=st.session_state.__setitem__,
                 args=("rec_search", title),
             )  # fmt: skip
         return
@@ -202,11 +219,11 @@ def render_search(ml: MovieLens, rec: Recommender) -> None:
         format_func=rec.title_of, key="rec_search_pick",
     )  # fmt: skip
     stars_col.select_slider(
-        "Your rating", STARS, value=4.0, format_func=stars_label, key="rec_search_stars"
+        "Your rating", STARS, value=DEFAULT_STARS, format_func=stars_label, key="rec_search_stars"
     )
     add_col.button(
-        "Rate it", type="primary", key="rec_search_add", on_click=set_rating,
-        args=(int(picked), "rec_search_stars"), width="stretch",
+        "Rate it", type="primary", key="rec_search_add", on_click=rate_from_search,
+        args=(int(picked),), width="stretch",
     )  # fmt: skip
 
 
@@ -215,12 +232,12 @@ def render_onboarding(rec: Recommender) -> None:
     st.subheader("Or rate some popular movies")
     st.caption("Popular, well-rated picks across genres — rate the ones you've seen.")
     grid = st.columns(3)
-    for i, row in enumerate(rec.for_new_user({}, n=ONBOARDING_SIZE).itertuples(index=False)):
+    for i, row in enumerate(rec.onboarding(ONBOARDING_SIZE).itertuples(index=False)):
         key = f"rec_onboard_{row.movieId}"
         st.session_state[key] = my_ratings().get(int(row.movieId), NOT_SEEN)
         with grid[i % 3]:
             st.select_slider(
-                row.title, [NOT_SEEN, *STARS], format_func=stars_label, key=key,
+                plain(row.title), [NOT_SEEN, *STARS], format_func=stars_label, key=key,
                 on_change=set_rating, args=(int(row.movieId), key),
             )  # fmt: skip
 
@@ -300,40 +317,47 @@ def show_import_result(ml: MovieLens, status: str, messages: list[str], missing:
 def render_top5_for_me(rec: Recommender, filters: MovieFilters) -> None:
     st.subheader("Your top 5")
     known = rec.known_ratings(my_ratings())
-    weights = blend_weights(len(known), BLEND_SCHEDULE)
+    weights = blend_weights(len(known), rec.schedule_)
     if not known:
         st.caption("Rate a few movies to personalise this list. Until then: crowd favourites.")
-    elif any(v for k, v in weights.as_dict().items() if k != "popularity"):
+    elif weights.personal:
         st.caption(f"Personalised from your {len(known)} rating(s).")
     else:
         st.caption(
             f"From your {len(known)} rating(s): still mostly crowd favourites — rate a few "
             "more and your taste takes over."
         )
-    show_cards(rec.for_new_user(my_ratings(), n=5, filters=filters), "rating", NO_MATCH)
+    show_cards(rec.for_new_user(my_ratings(), n=5, filters=filters), "rating",
+               lambda: rec.empty_reason(filters))  # fmt: skip
     with st.expander("How this list is made"):
         st.markdown(
-            "Each movie gets five scores, standardised and added with weights that depend on "
-            "how many movies you rated. The weights were chosen by replaying held-out "
-            "MovieLens users (`benchmarks/cold_start.py`): with few ratings, crowd favourites "
-            "are the best bet; with more, your neighbourhood in the collaborative model "
-            "takes a growing share."
+            "Each movie gets a score from every signal below, standardised and added with "
+            "weights that depend on how many movies you rated. The weights were chosen by "
+            "replaying held-out MovieLens users (`benchmarks/cold_start.py`): with few ratings, "
+            "crowd favourites are the best bet; with more, the models that learn from people "
+            "with tastes like yours take over. A film you rated under 3★ pushes down what its "
+            "fans like. “Strong match” means several of the films you rated point to it."
         )
         st.dataframe(
-            schedule_table(), hide_index=True, width="stretch",
+            schedule_table(rec.schedule_), hide_index=True, width="stretch",
             column_config={"From ratings": st.column_config.NumberColumn(format="%d")},
         )  # fmt: skip
 
 
 def render_rate_mode(ml: MovieLens, rec: Recommender, filters: MovieFilters) -> None:
+    # Search and the top 5 first (side by side, or one above the other on a phone), then the
+    # rest: on a narrow screen the list comes right after the rating control.
     left, right = st.columns([3, 2], gap="large")
     with left:
         render_search(ml, rec)
-        render_onboarding(rec)
-        render_my_ratings(rec)
-        render_import_export(ml)
     with right:
         render_top5_for_me(rec, filters)
+    render_onboarding(rec)
+    ratings_col, io_col = st.columns([3, 2], gap="large")
+    with ratings_col:
+        render_my_ratings(rec)
+    with io_col:
+        render_import_export(ml)
 
 
 # --- Mode 2: pick a title ---------------------------------------------------------------------
@@ -363,7 +387,7 @@ def pick_title(ml: MovieLens, rec: Recommender) -> int | None:
         )
         for movie_id, title in zip(suggestions["movieId"], suggestions["title"], strict=True):
             st.button(
-                f"Use {title}", key=f"rec_title_suggest_{movie_id}",
+                f"Use {plain(title)}", key=f"rec_title_suggest_{movie_id}",
                 on_click=st.session_state.__setitem__, args=("rec_title_query", title),
             )  # fmt: skip
         return None
@@ -386,14 +410,15 @@ def render_title_mode(ml: MovieLens, rec: Recommender, filters: MovieFilters) ->
     cf_col, content_col = st.columns(2, gap="large")
     with cf_col:
         st.subheader("People who liked it also liked")
-        st.caption(f"Collaborative, item-item similarity of {plain(rec.model_.label)}")
+        label = rec.personals_[rec.title_model_].config_.label
+        st.caption(f"Collaborative: what {plain(label)} recommends to a fan of this film")
         show_cards(rec.similar_to(anchor, n=5, filters=filters, method="collaborative"),
-                   "Similarity", NO_MATCH)  # fmt: skip
+                   "Similarity", lambda: rec.empty_reason(filters, anchor, "collaborative"))  # fmt: skip
     with content_col:
         st.subheader("Similar genres and tags")
         st.caption("Content-based: cosine similarity of TF-IDF over genres and tags")
         show_cards(rec.similar_to(anchor, n=5, filters=filters, method="content"),
-                   "Similarity", NO_MATCH)  # fmt: skip
+                   "Similarity", lambda: rec.empty_reason(filters, anchor, "content"))  # fmt: skip
 
 
 # --- Mode 3: pick an existing user ------------------------------------------------------------
@@ -413,7 +438,8 @@ def render_user_mode(rec: Recommender, filters: MovieFilters) -> None:
     top_col, history_col = st.columns([2, 3], gap="large")
     with top_col:
         st.subheader(f"Top 5 for user {user}")
-        show_cards(rec.for_user(user, n=5, filters=filters), "rating", NO_MATCH)
+        show_cards(rec.for_user(user, n=5, filters=filters), "rating",
+                   lambda: rec.empty_reason(filters))  # fmt: skip
     with history_col:
         render_history(rec, user)
 

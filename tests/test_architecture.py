@@ -18,6 +18,7 @@ LAYERS: dict[str, int] = {
     "data": 1,
     "explore": 2,
     "knn": 2,
+    "ranking": 2,
     "models": 3,
     "evaluation": 4,
     "recommend": 4,

@@ -9,6 +9,7 @@ import pytest
 
 from recommender import explore
 from recommender.data import MovieLens
+from recommender.explore.chart_style import PHONE_TITLE_CHARS, title_layout
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,17 @@ def figures(ml: MovieLens) -> dict[str, go.Figure]:
     }
 
 
+def test_long_titles_become_title_and_subtitle():
+    assert title_layout("Rating distribution (half-star steps)") == {
+        "text": "Rating distribution (half-star steps)", "x": 0.0, "xanchor": "left",
+    }  # fmt: skip
+    long = title_layout("Genre co-occurrence: % of the row genre's movies with the column genre")
+    assert long["text"] == "Genre co-occurrence"
+    assert long["subtitle"]["text"].startswith("% of the row")
+    paren = title_layout("Movies and ratings per genre (a movie counts in each of its genres)")
+    assert paren["subtitle"]["text"] == "a movie counts in each of its genres"
+
+
 def _axis_titles(fig: go.Figure, axis: str) -> list[str]:
     layout = fig.layout.to_plotly_json()
     return [
@@ -48,6 +60,10 @@ def _axis_titles(fig: go.Figure, axis: str) -> list[str]:
 def test_every_figure_has_title_axis_titles_and_hover(figures):
     for name, fig in figures.items():
         assert fig.layout.title.text, name
+        # plotly never wraps a title: past this, it is cut off on a 390 px phone
+        assert len(fig.layout.title.text) <= PHONE_TITLE_CHARS, (name, fig.layout.title.text)
+        subplot_titles = [a for a in fig.layout.annotations if a.xref == a.yref == "paper"]
+        assert not subplot_titles, f"{name}: subplot titles collide on a phone"
         assert any(_axis_titles(fig, "x")), name
         # The top-movies dot plot labels movies on y; everything else titles both axes.
         if name != "top_movies":
@@ -156,7 +172,8 @@ def test_model_metric_chart_orders_best_first_and_drops_missing():
     assert list(trace.x) == [0.87, 0.90]
     assert list(trace.error_x.array) == [0.02, 0.01]
     assert fig.layout.xaxis.title.text == "RMSE (stars)"
-    assert "5 folds" in fig.layout.title.text
+    assert fig.layout.title.text == "RMSE per model"
+    assert "5 folds" in fig.layout.title.subtitle.text
 
 
 def test_accuracy_cost_chart_has_one_trace_per_kind():

@@ -7,6 +7,10 @@ ratings). Cache keys use :attr:`recommender.data.MovieLens.key`, never the frame
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,7 +30,9 @@ from recommender.data import (
     read_dataset,
     resolve_source,
 )
-from recommender.evaluation import make_folds
+from recommender.evaluation import GridSettings, cached_results, make_folds
+from recommender.evaluation.jobs import JobRunner
+from recommender.evaluation.significance import Comparison, compare_all
 from recommender.models import ModelConfig
 from recommender.recommend import Recommender
 
@@ -39,6 +45,9 @@ __all__ = [
     "get_explore_view",
     "get_movielens",
     "get_recommender",
+    "job_runner",
+    "paired_comparisons",
+    "warm_up",
 ]
 
 
@@ -142,24 +151,81 @@ def explore_quality(ml: MovieLens) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
 
 
 @st.cache_resource(show_spinner="Building the cross-validation folds…", max_entries=2)
-def _evaluation_folds(_ratings: pd.DataFrame, dataset_key: str, n_folds: int, seed: int) -> tuple:
-    return tuple(make_folds(_ratings, n_folds, seed))
+def _evaluation_folds(_ml: MovieLens, dataset_key: str, n_folds: int, seed: int) -> tuple:
+    return tuple(make_folds(_ml.ratings, n_folds, seed, _ml.movies))
 
 
 def evaluation_folds(ml: MovieLens, n_folds: int, seed: int) -> tuple:
     """The seeded K folds of ``ml`` for the Compare models page (shared, read-only)."""
-    return _evaluation_folds(ml.ratings, ml.key, n_folds, seed)
+    return _evaluation_folds(ml, ml.key, n_folds, seed)
 
 
 @st.cache_resource(
     show_spinner="Fitting the recommender on every rating (once per model)…", max_entries=2
 )
 def _recommender(_ml: MovieLens, dataset_key: str, model_key: str) -> Recommender:
+    if not model_key:  # the default models: fitted in the background since the first page view
+        return warm_up(_ml).result()
     return Recommender.from_movielens(_ml, ModelConfig.from_key(model_key))
+
+
+# One background thread fits the default recommender (and loads the compiled KNN kernels) as soon
+# as a dataset is loaded, so the first visitor to reach Recommend finds it ready.
+_WARM_UP = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-up")
+_WARMED: dict[str, Future] = {}
+_WARM_LOCK = threading.Lock()
+
+
+def _fit_default(ml: MovieLens) -> Recommender:
+    recommender = Recommender.from_movielens(ml)
+    with contextlib.suppress(Exception):  # compiled kernels: a nicety, never a failure
+        _load_knn_kernels(ml)
+    return recommender
+
+
+def _load_knn_kernels(ml: MovieLens) -> None:
+    """A tiny KNN fit and prediction: numba compiles (or loads from its cache) every kernel."""
+    sample = ml.ratings.head(2000)
+    for user_based in (False, True):
+        model = ModelConfig("KNNBaseline", "pearson_baseline", user_based).build()
+        model.fit_ratings(sample["userId"], sample["movieId"], sample["rating"])
+        model.score_users(sample["userId"].unique()[:2])
+
+
+def warm_up(ml: MovieLens) -> Future:
+    """Start fitting the default recommender for ``ml`` in the background (once per dataset);
+    the future it returns gives the fitted :class:`Recommender`."""
+    with _WARM_LOCK:
+        future = _WARMED.get(ml.key)
+        if future is None or (future.done() and future.exception() is not None):
+            future = _WARMED[ml.key] = _WARM_UP.submit(_fit_default, ml)
+            while len(_WARMED) > 2:  # the two most recent datasets (memory)
+                del _WARMED[next(iter(_WARMED))]
+        return future
 
 
 def get_recommender(ml: MovieLens, model: ModelConfig | None = None) -> Recommender:
     """The Recommend page's :class:`~recommender.recommend.Recommender`, fitted once on all of
     ``ml`` and shared by every visitor: query it, never refit or change it. ``model`` is the
-    configuration handed over from Compare models, if any (:func:`recommendation_model` decides)."""
-    return _recommender(ml, ml.key, recommendation_model(ml, model).key)
+    configuration handed over from Compare models, if any (:func:`recommendation_model` decides;
+    :class:`~recommender.choice.RecommendChoice` if it cannot be used)."""
+    chosen = recommendation_model(model)
+    return _recommender(ml, ml.key, chosen.key if chosen else "")
+
+
+@st.cache_data(show_spinner="Comparing every model with the best, user by user…", max_entries=8)
+def paired_comparisons(settings: GridSettings, keys: tuple[str, ...]) -> list[Comparison]:
+    """Every cached result of ``keys`` against the best one on NDCG@5 (paired over users)."""
+    configs = [ModelConfig.from_key(k) for k in keys]
+    return compare_all(cached_results(settings, configs), "ndcg")
+
+
+@st.cache_resource(show_spinner=False)
+def _job_runner(directory: str, workers: int) -> JobRunner:
+    return JobRunner(Path(directory), workers)
+
+
+def job_runner() -> JobRunner:
+    """The server's one queue of grid jobs for the results folder (shared by every visitor; jobs
+    outlive script runs)."""
+    return _job_runner(str(settings.results_dir()), settings.grid_workers())

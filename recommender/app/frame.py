@@ -14,7 +14,7 @@ import re
 import streamlit as st
 
 from recommender import settings
-from recommender.app.cache import get_movielens
+from recommender.app.cache import get_movielens, warm_up
 from recommender.data import DataError, MovieLens, summarize
 
 __all__ = ["HOME", "NAV_KEY", "PAGES", "code_block", "page_frame", "plain"]
@@ -53,14 +53,18 @@ def _load_or_stop() -> MovieLens:
         raise  # unreachable: st.stop() ends the run
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~$:{}()!"})
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>&#|~$:{}()!"})
+# GitHub-flavoured markdown turns bare "https://…", "www.…" and "a@b.c" into links after escapes
+# are resolved, so a backslash cannot stop it; an invisible word joiner after the trigger does.
+_AUTOLINK_START = re.compile(r"(?i)(:(?=//)|\bwww(?=\.)|@)")
 _BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 
 
 def plain(text: object) -> str:
     """``text`` escaped so that Streamlit markdown shows it literally: titles contain '*', ':',
-    '[', '$'…, and data or URL values are never markup (links, images, KaTeX, HTML)."""
-    escaped = str(text).replace("\r", " ").replace("\n", " ").translate(_MARKDOWN_SPECIAL)
+    '[', '$'…, and data or URL values are never markup (links, images, KaTeX, HTML, autolinks)."""
+    flat = str(text).replace("\r", " ").replace("\n", " ")
+    escaped = _AUTOLINK_START.sub("\\1\u2060", flat).translate(_MARKDOWN_SPECIAL)
     # a leading "-", "+", "=" or "1." would start a list or a heading
     return _BLOCK_START.sub(
         lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
@@ -97,5 +101,6 @@ def page_frame(title: str, icon: str) -> MovieLens:
                        layout="wide")  # fmt: skip
     _navigation()
     ml = _load_or_stop()
+    warm_up(ml)  # the default recommender starts fitting in the background on the first view
     _dataset_caption(ml)
     return ml

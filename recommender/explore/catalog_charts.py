@@ -8,7 +8,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recommender.explore.chart_style import ACCENT, MUTED, PRIMARY, short_title, style
+from recommender.explore.chart_style import (
+    ACCENT,
+    MUTED,
+    PHONE_LABEL_CHARS,
+    PRIMARY,
+    plotly_text,
+    short_title,
+    style,
+    title_layout,
+)
 
 __all__ = [
     "decade_rating_chart",
@@ -30,14 +39,12 @@ __all__ = [
 def genre_counts_chart(stats: pd.DataFrame) -> go.Figure:
     """Movies and ratings per genre, side by side, most-rated genre on top."""
     stats = stats.sort_values("ratings", kind="stable")
-    fig = make_subplots(
-        rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.03,
-        subplot_titles=("Movies per genre", "Ratings per genre"),
-    )  # fmt: skip
+    # no subplot titles: side by side they collide on a phone; the x-axis titles say it all
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.03)
     for col, column, colour in ((1, "movies", PRIMARY), (2, "ratings", ACCENT)):
         fig.add_trace(
             go.Bar(
-                y=stats["genre"],
+                y=plotly_text(stats["genre"]),
                 x=stats[column],
                 orientation="h",
                 marker_color=colour,
@@ -51,10 +58,7 @@ def genre_counts_chart(stats: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="Ratings (count)", row=1, col=2)
     height = max(360, 26 * len(stats) + 120)
     fig.update_layout(
-        title={
-            "text": "Movies and ratings per genre (a movie counts in each of its genres)",
-            "x": 0.0,
-        },
+        title=title_layout("Movies and ratings per genre (a movie counts in each of its genres)"),
         height=height,
         showlegend=False,
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
@@ -69,7 +73,7 @@ def genre_rating_spread_chart(stats: pd.DataFrame) -> go.Figure:
     stats = stats[stats["ratings"] > 0].sort_values("mean_rating", kind="stable")
     fig = go.Figure(
         go.Box(
-            y=stats["genre"],
+            y=plotly_text(stats["genre"]),
             q1=stats["q1"],
             median=stats["median"],
             q3=stats["q3"],
@@ -86,7 +90,7 @@ def genre_rating_spread_chart(stats: pd.DataFrame) -> go.Figure:
     )
     fig.add_trace(
         go.Scatter(
-            y=stats["genre"],
+            y=plotly_text(stats["genre"]),
             x=stats["mean_rating"],
             mode="markers",
             marker={"color": ACCENT, "size": 8, "symbol": "diamond"},
@@ -99,7 +103,7 @@ def genre_rating_spread_chart(stats: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(range=[0.4, 5.1], dtick=0.5)
     return style(
         fig,
-        "Rating spread per genre (box: quartiles and whiskers; ◆ mean), by mean rating",
+        "Rating spread per genre (sorted by mean rating; box: quartiles and whiskers; ◆ mean)",
         "Rating (stars)",
         "Genre",
         height=height,
@@ -121,16 +125,12 @@ def genre_cooccurrence_chart(frame: pd.DataFrame) -> go.Figure:
     np.fill_diagonal(z, np.nan)  # always 100 %: would only stretch the colour scale
     totals = np.diag(counts.to_numpy())
     custom = np.dstack([counts.to_numpy(), np.repeat(totals[:, None], len(order), axis=1)])
-    text = np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:.0f}")(np.nan_to_num(z)))
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=order,
-            y=order,
-            customdata=custom,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 10},
+            x=plotly_text(order),
+            y=plotly_text(order),
+            customdata=custom,  # no numbers in the cells: unreadable on a phone; hover or the table
             colorscale="Blues",
             zmin=0,
             colorbar={"title": {"text": "% of row genre"}},
@@ -233,8 +233,13 @@ def monthly_activity_chart(frame: pd.DataFrame) -> go.Figure:
 
 def top_movies_chart(frame: pd.DataFrame) -> go.Figure:
     """Dot plot (not bars: the axis does not start at 0) of Bayesian average vs plain mean."""
-    labels = [f"{r}. {short_title(t)}" for r, t in zip(frame["rank"], frame["title"], strict=True)]
-    custom = np.column_stack([frame["title"], frame["ratings"], frame["mean_rating"]])
+    titles = plotly_text(frame["title"])
+    # shortened before escaping (never cut inside "&amp;"); short enough to leave a phone a plot
+    labels = plotly_text(
+        f"{r}. {short_title(str(t), PHONE_LABEL_CHARS)}"
+        for r, t in zip(frame["rank"], frame["title"], strict=True)
+    )
+    custom = np.column_stack([titles, frame["ratings"], frame["mean_rating"]])
     fig = go.Figure()
     for pair in zip(frame["bayesian_average"], frame["mean_rating"], labels, strict=True):
         fig.add_trace(
@@ -288,7 +293,7 @@ def top_movies_chart(frame: pd.DataFrame) -> go.Figure:
 def top_tags_chart(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Bar(
-            y=frame["tag"],
+            y=plotly_text(frame["tag"]),
             x=frame["uses"],
             orientation="h",
             marker_color=PRIMARY,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,11 +11,16 @@ import plotly.graph_objects as go
 __all__ = [
     "ACCENT",
     "COLUMN_LABELS",
+    "LEGEND",
     "MUTED",
+    "PHONE_LABEL_CHARS",
+    "PHONE_TITLE_CHARS",
     "PRIMARY",
+    "plotly_text",
     "readable_columns",
     "short_title",
     "style",
+    "title_layout",
 ]
 
 PRIMARY = "#3B6EA8"  # blue: the data
@@ -81,13 +87,39 @@ def readable_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: COLUMN_LABELS.get(c, c) for c in frame.columns})
 
 
+PHONE_LABEL_CHARS = 32  # a category label that leaves a 390 px phone room for the plot
+PHONE_TITLE_CHARS = 40  # what fits one line of a 390 px phone at the title's font size
+
+
+LEGEND = {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "xanchor": "left",
+          "x": 0.0}  # fmt: skip
+"""Legends go under the chart: at the top they wrap into the title on a phone."""
+
+
+def title_layout(title: str) -> dict:
+    """A plotly title that fits a phone: plotly never wraps titles, so a long title's last
+    parenthesis (or what follows its first colon) becomes a smaller subtitle line."""
+    text, subtitle = title, ""
+    if len(title) > PHONE_TITLE_CHARS:
+        if title.endswith(")") and " (" in title:
+            text, _, rest = title.partition(" (")
+            subtitle = rest[:-1]
+        elif ": " in title:
+            text, _, subtitle = title.partition(": ")
+    layout: dict = {"text": text, "x": 0.0, "xanchor": "left"}
+    if subtitle:
+        layout["subtitle"] = {"text": subtitle}
+    return layout
+
+
 def style(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
+    """Title (see :func:`title_layout`), axis titles with units, height and margins."""
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"},
+        title=title_layout(title),
         height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         hoverlabel={"namelength": -1},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        legend=LEGEND,
     )
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
@@ -96,3 +128,16 @@ def style(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 
 
 def short_title(title: str, width: int = 42) -> str:
     return textwrap.shorten(title, width=width, placeholder="…")
+
+
+def plotly_text(values: Iterable[object]) -> list[str]:
+    """Data shown as plain text in a figure: plotly reads a subset of HTML in every label and
+    hover text (``<b>``, ``<a href>``…) and LaTeX in a string wrapped in ``$``; this escapes both,
+    so a title like ``<b>Heat</b>`` or ``$x$`` shows as typed."""
+    out = []
+    for value in values:
+        text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if text.startswith("$") and text.endswith("$"):
+            text = "\u200b" + text  # no longer wrapped in $: plotly does not typeset it
+        out.append(text)
+    return out

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recommender.explore.chart_style import ACCENT, MUTED, PRIMARY, style
+from recommender.explore.chart_style import ACCENT, MUTED, PRIMARY, plotly_text, style
 
 __all__ = [
     "long_tail_chart",
@@ -182,7 +182,7 @@ def user_genres_chart(frame: pd.DataFrame, user_id: int) -> go.Figure:
     frame = frame.iloc[::-1]  # best-liked genre on top
     fig = go.Figure(
         go.Bar(
-            y=frame["genre"],
+            y=plotly_text(frame["genre"]),
             x=frame["mean_rating"],
             orientation="h",
             marker_color=PRIMARY,
@@ -193,7 +193,7 @@ def user_genres_chart(frame: pd.DataFrame, user_id: int) -> go.Figure:
     )
     fig.add_trace(
         go.Scatter(
-            y=frame["genre"],
+            y=plotly_text(frame["genre"]),
             x=frame["everyone_mean"],
             mode="markers",
             marker={"color": ACCENT, "size": 9, "symbol": "diamond"},

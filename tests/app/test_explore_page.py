@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
 import pytest
@@ -71,7 +72,11 @@ def test_default_view_shows_whole_dataset_and_quality_checks(app_env):
     assert shown["First rating"] == "1996-03-29"
     assert not at.warning
     assert dict(at.query_params) == {}
-    # Data quality is the first tab: quality checks, missing values, cleaning log.
+    # The page opens on its first chart tab (Ratings), not on a table of zeros.
+    assert len(at.get("plotly_chart")) == CHARTS_PER_TAB["Ratings"]
+    # Data quality: quality checks, missing values, cleaning log.
+    at.session_state["tab"] = "Data quality"
+    at.run()
     tables = [d.value for d in at.main.dataframe]
     checks = next(t for t in tables if "Check" in t.columns)
     assert checks.set_index("Check").loc["Titles without a release year", "Rows"] == 12
@@ -146,11 +151,35 @@ def test_shared_url_restores_the_view(app_env):
 def test_invalid_url_values_warn_and_fall_back(app_env):
     at = open_explore({"genres": "Nope", "years": "abc", "min_ratings": "-4"})
     assert not at.exception
-    warnings = " ".join(w.value for w in at.warning)
+    warnings = unescape(" ".join(w.value for w in at.warning))
     assert "'Nope'" in warnings and "years='abc'" in warnings and "min_ratings='-4'" in warnings
     assert metrics(at)["Ratings"] == "100,836"  # whole dataset, invalid values ignored
     assert at.sidebar.multiselect[0].value == []
     assert dict(at.query_params) == {}  # the URL is cleaned up
+
+
+def unescape(markdown: str) -> str:
+    """What the reader sees: escapes resolved, the invisible word joiners that break autolinks
+    dropped."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "[Session expired - log in again](https://evil.example/login)",
+        "![](http://host/pixel.png)",
+        "$x^2$ **bold** <b>html</b> :red[alarm]",
+    ],
+)
+def test_url_values_echoed_in_warnings_are_plain_text(app_env, hostile):
+    """A shared link cannot put a link, an image or formatting in the app's own warning box."""
+    at = open_explore({"genres": hostile})
+    shown = " ".join(w.value for w in at.warning)
+    assert hostile in unescape(shown)  # the visitor sees exactly what the URL held
+    for construct in ("](", "![", "**", "<b>", ":red[", "$x"):
+        # …and none of it can act as markup: every construct starts with an escape
+        assert not re.search(r"(?<!\\)" + re.escape(construct), shown), construct
 
 
 def test_filters_that_match_nothing_show_a_message_not_empty_charts(app_env):

@@ -8,6 +8,8 @@ import pytest
 
 from recommender.app.frame import code_block, plain
 
+WORD_JOINER = "\u2060"
+
 
 @pytest.mark.parametrize(
     "text",
@@ -20,14 +22,16 @@ from recommender.app.frame import code_block, plain
         "# heading",
         "1. numbered",
         "- bullet",
+        "Tom &amp; Jerry & friends",
+        "mail a@b.example or www.evil.example",
     ],
 )
 def test_plain_escapes_every_markdown_construct(text: str) -> None:
     escaped = plain(text)
     # every character that can start markup is escaped, and unescaping gives the text back
     pairs = re.findall(r"\\.|.", escaped)
-    assert all(p.startswith("\\") for p in pairs if p in set("[]()!$*_`<>:#|~{}\\"))
-    assert "".join(p[-1] for p in pairs) == text
+    assert all(p.startswith("\\") for p in pairs if p in set("[]()!$*_`<>:&#|~{}\\"))
+    assert "".join(p[-1] for p in pairs).replace(WORD_JOINER, "") == text
     assert not escaped.startswith(("#", "1.", "-"))
 
 
@@ -36,6 +40,18 @@ def test_plain_keeps_ordinary_titles_readable() -> None:
         "Star Wars\\: Episode IV - A New Hope \\(1977\\)"
     )
     assert plain("ml-latest-small") == "ml-latest-small"
+
+
+def test_plain_breaks_every_bare_autolink() -> None:
+    # GitHub-flavoured markdown links bare URLs and e-mail addresses whatever backslashes say
+    escaped = plain("see https://evil.example, www.evil.example or help@evil.example").replace(
+        "\\", ""
+    )
+    assert not re.search(r"https?://|www\.|@\w", escaped)
+    assert (
+        escaped.replace(WORD_JOINER, "")
+        == "see https://evil.example, www.evil.example or help@evil.example"
+    )
 
 
 def test_code_block_survives_backticks() -> None:

@@ -59,6 +59,25 @@ def test_zero_ratings_show_five_popular_cards_and_an_onboarding_set(page_env):
     assert all(s.value == 0.0 for s in onboarding)  # "not seen"
 
 
+STAR_WARS_AND_INDY = (STAR_WARS, EMPIRE, 1210, 1198, 1291)  # IV, V, VI, Raiders, Last Crusade
+
+
+def test_a_star_wars_and_indiana_jones_fan_does_not_get_the_zero_ratings_list(page_env):
+    at = open_page()
+    nobody = card_titles(at)
+    for movie_id in STAR_WARS_AND_INDY:
+        at.session_state["rec_ratings"][movie_id] = 5.0
+    at.run()
+    assert not at.exception
+    fan = card_titles(at)
+    assert len(fan) == 5 and len(set(fan) & set(nobody)) <= 1
+    reasons = " ".join(c.value for c in at.caption if c.value.startswith("💡"))
+    assert "Star Wars" in reasons or "Raiders" in reasons or "Indiana" in reasons
+    matches = [m.value for m in at.markdown if "match" in m.value and m.value.startswith("**")]
+    assert len(matches) == 5
+    assert not any("Predicted rating" in m.value for m in at.markdown)  # rankers predict no stars
+
+
 def test_rate_search_edit_remove_and_export(page_env):
     at = open_page()
     # the search forgives "Matrix, The" vs "The Matrix"
@@ -88,7 +107,8 @@ def test_unknown_title_shows_closest_matches_that_can_be_used(page_env):
     at.text_input(key="rec_search").set_value("Shawshenk Redemptoin").run()
     assert "No title matches" in at.warning[0].value
     suggestion = at.button(key="rec_suggest_318")
-    assert suggestion.label == "Shawshank Redemption, The (1994)"
+    # labels are markdown: the title is escaped so that it shows exactly as written
+    assert suggestion.label == "Shawshank Redemption, The \\(1994\\)"
     suggestion.click().run()
     assert at.selectbox(key="rec_search_pick").value == 318
 
@@ -198,7 +218,7 @@ def test_model_handed_over_by_compare_models_is_used(page_env):
     at.session_state["recommend_model_key"] = "means-user-cosine-k20-m1"
     at.run()
     assert not at.exception
-    model_caption = next(c.value for c in at.caption if c.value.startswith("Model:"))
+    model_caption = next(c.value for c in at.caption if c.value.startswith("Models:"))
     assert "KNNWithMeans · item-based · cosine · k=20" in model_caption
     assert "user-based" in at.info[0].value
     assert len(card_titles(at)) == 5

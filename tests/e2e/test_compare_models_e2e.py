@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from recommender.evaluation import preset
 from recommender.settings import ENV_RESULTS_DIR
 from tests.conftest import running_app, wait_for_app
 
@@ -40,15 +41,19 @@ def test_quick_preset_runs_and_shows_the_results_table(browser, compare_server):
             page.keyboard.press("Home")  # 2 folds; "off" for the users
         page.keyboard.press("ArrowRight")  # 25 users
         expect(page.get_by_test_id("stSliderThumbValue")).to_have_text(["2", "25"])
-        expect(main).to_contain_text("5 configurations × 2 folds")
-        run = page.get_by_role("button", name="Run 5 of 5")
+        n = len(preset("quick"))
+        expect(main).to_contain_text(f"{n} configurations × 2 folds")
+        run = page.get_by_role("button", name=f"Run {n} of {n}")
         run.click()
-        expect(main).to_contain_text("Finished 5 configurations", timeout=180_000)
+        # the server's job reports its progress while the page polls it
+        expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name="Cancel")).to_be_visible()
+        expect(main).to_contain_text(f"Finished {n} configurations", timeout=240_000)
         table = page.get_by_test_id("stDataFrame").first
         expect(table).to_be_visible()
         expect(main).to_contain_text("Results: mean ± standard deviation over folds")
-        expect(page.get_by_role("button", name="All cached: re-run")).to_be_visible()
-        expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+        expect(page.get_by_role("button", name="All cached: recompute…")).to_be_visible()
+        expect(page.locator("[data-testid='stPlotlyChart']:visible").first).to_be_visible()
         expect(page.get_by_role("button", name="Download results (CSV)")).to_be_visible()
     finally:
         context.close()

@@ -53,8 +53,18 @@ def test_genre_filter_updates_numbers_chart_and_url(page):
 
     assert metric_value(page, "Ratings") == "39,053"
     assert "genres=Comedy" in page.url
-    assert "tab=Ratings" in page.url
+    assert "tab=" not in page.url  # Ratings is the first tab: the default is left out of the URL
     assert page.locator("[data-testid='stException']").count() == 0
+
+    # another tab is kept in the URL, beside the filter, and a reload reopens it
+    page.get_by_role("tab", name="Genres").click()
+    page.wait_for_url(re.compile(r"tab=Genres"))
+    assert "genres=Comedy" in page.url
+    page.reload()
+    wait_for_app(page)
+    selected = page.locator("[role='tab'][aria-selected='true']")
+    selected.first.wait_for()
+    assert selected.first.inner_text().strip() == "Genres"
 
 
 def test_shared_url_with_bad_values_warns_and_shows_everything(page):
