@@ -220,3 +220,16 @@ def test_best_highlighting_skips_costs_and_properties():
     )
     best = evaluation.best_per_metric(table)
     assert best == {"rmse": "normal", "ndcg": "ease"}
+
+
+def test_a_worker_keeps_one_fold_and_builds_the_same_folds_in_any_order(small, folds):
+    from recommender.evaluation.worker import FoldSource
+
+    source = FoldSource(small, 3, 0, None)
+    for index in (0, 1, 1, 2, 0, 2):  # forward, repeated, and back to an earlier fold
+        fold = source[index]
+        assert fold.index == index
+        assert fold.testset == folds[index].testset
+        assert (fold.matrix != folds[index].matrix).nnz == 0
+    with pytest.raises(IndexError):
+        source[3]

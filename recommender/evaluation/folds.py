@@ -8,7 +8,7 @@ the top-N protocol of :mod:`recommender.evaluation.metrics` needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_SEED",
     "RANKING_ALL",
     "Fold",
+    "iter_folds",
     "make_folds",
     "ranking_users_value",
 ]
@@ -100,6 +101,17 @@ def make_folds(
 ) -> list[Fold]:
     """Surprise's ``KFold(n_splits, random_state=seed, shuffle=True)`` over ``ratings``; with
     ``movies`` (movieId, genres) the folds also carry the genres (for list diversity)."""
+    return list(iter_folds(ratings, n_folds, seed, movies))
+
+
+def iter_folds(
+    ratings: pd.DataFrame,
+    n_folds: int = DEFAULT_FOLDS,
+    seed: int = DEFAULT_SEED,
+    movies: pd.DataFrame | None = None,
+) -> Iterator[Fold]:
+    """The folds of :func:`make_folds`, built one at a time (a caller that keeps one fold holds a
+    fifth of the memory)."""
     from surprise import Dataset, Reader
     from surprise.model_selection import KFold
 
@@ -108,13 +120,9 @@ def make_folds(
     frame = ratings[["userId", "movieId", "rating"]]
     data = Dataset.load_from_df(frame, Reader(rating_scale=(RATING_MIN, RATING_MAX)))
     splitter = KFold(n_splits=n_folds, random_state=seed, shuffle=True)
-    folds = [
-        _fold(index, trainset, testset, seed)
-        for index, (trainset, testset) in enumerate(splitter.split(data))
-    ]
-    if movies is None:
-        return folds
-    return [replace(f, genres=_genre_matrix(f.item_ids, movies)) for f in folds]
+    for index, (trainset, testset) in enumerate(splitter.split(data)):
+        fold = _fold(index, trainset, testset, seed)
+        yield fold if movies is None else replace(fold, genres=_genre_matrix(fold.item_ids, movies))
 
 
 def _training_matrix(trainset: Any) -> sp.csr_matrix:

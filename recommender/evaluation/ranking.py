@@ -14,7 +14,7 @@ from recommender.knn import SymmetricKNN, iter_score_blocks
 
 __all__ = ["rank_fold", "rank_many", "user_scores"]
 
-USER_BATCH = 1024  # users scored at once when ranking: 1024 × ~9.7k items × 8 B ≈ 80 MB
+USER_BATCH = 256  # users scored at once when ranking: 256 × ~9.7k items × 8 B ≈ 20 MB per model
 TOP_N_ROWS = 128  # rows of a score block ranked at once (metrics.top_n copies its input)
 
 

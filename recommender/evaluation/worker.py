@@ -3,7 +3,8 @@
 Started by :mod:`~.jobs` with a plain ``subprocess`` (never ``multiprocessing``: a spawned child
 would re-import the parent's main module, i.e. Streamlit, in every worker), at low CPU priority so
 visitors of the app come first. It reads the ratings (and movie genres) from the Parquet file
-``DATA``, builds the seeded folds once, then answers tasks, one JSON object per line on stdin:
+``DATA`` and builds the seeded folds one at a time as tasks ask for them (the runner sends tasks
+fold by fold; a worker keeps only the fold in hand), answering tasks, one JSON object per line on stdin:
 ``{"configs": [keys], "fold": i, "engine": ..., "ranking": bool, "ranking_users": n | null}``,
 with one line on stdout: ``{"fold": i, "outcomes": [FoldResult JSON or an error text]}``.
 Nothing else is written to stdout.
@@ -19,7 +20,7 @@ import sys
 import pandas as pd
 
 from recommender.evaluation.fold_step import error_text, run_step
-from recommender.evaluation.folds import make_folds
+from recommender.evaluation.folds import Fold, iter_folds
 from recommender.evaluation.results import FoldResult
 from recommender.models import ModelConfig
 
@@ -51,7 +52,31 @@ def read_data(path: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     return ratings, movies
 
 
-def _answer(task: dict, folds: list) -> dict:
+class FoldSource:
+    """The folds of the worker's data, built in order and kept one at a time: a task for the next
+    fold drops the previous one (memory: one fold instead of all); a task for an earlier fold
+    starts the seeded split again."""
+
+    def __init__(self, ratings: pd.DataFrame, n_folds: int, seed: int,
+                 movies: pd.DataFrame | None):  # fmt: skip
+        self._args = (ratings, n_folds, seed, movies)
+        self._iterator = iter_folds(*self._args)
+        self._current: Fold | None = None
+
+    def __getitem__(self, index: int) -> Fold:
+        if self._current is not None and self._current.index == index:
+            return self._current
+        if self._current is not None and self._current.index > index:
+            self._iterator = iter_folds(*self._args)
+        self._current = None  # freed before the next one is built
+        for fold in self._iterator:
+            if fold.index == index:
+                self._current = fold
+                return fold
+        raise IndexError(f"no fold {index} among {self._args[1]}")
+
+
+def _answer(task: dict, folds: FoldSource) -> dict:
     """One task's outcomes; anything that goes wrong becomes the error text of every
     configuration of the task (the worker itself never stops on a bad task)."""
     try:
@@ -70,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(OSError):  # a platform without nice: normal priority
         os.nice(NICENESS)
     ratings, movies = read_data(path)
-    folds = make_folds(ratings, int(n_folds), int(seed), movies)
+    folds = FoldSource(ratings, int(n_folds), int(seed), movies)
     out = sys.stdout
     sys.stdout = sys.stderr  # anything a library prints must not corrupt the protocol
     for line in sys.stdin:

@@ -28,10 +28,12 @@ def _topk_rows(block: np.ndarray, k: int, first_row: int) -> tuple[np.ndarray, .
     cols = np.argpartition(-block, k - 1, axis=1)[:, :k]
     vals = np.take_along_axis(block, cols, axis=1)
     keep = vals > 0
-    return np.repeat(rows, k).reshape(-1, k)[keep] + first_row, cols[keep], vals[keep]
+    # int32 / float32 at once: k entries per row for every row are kept until the matrix is built
+    rows_kept = (np.repeat(rows, k).reshape(-1, k)[keep] + first_row).astype(np.int32)
+    return rows_kept, cols[keep].astype(np.int32), vals[keep].astype(np.float32)
 
 
-def topk_by_blocks(left: sp.csr_matrix, right: np.ndarray, k: int, block: int = 1024,
+def topk_by_blocks(left: sp.csr_matrix, right: np.ndarray, k: int, block: int = 256,
                    scale=None) -> sp.csr_matrix:  # fmt: skip
     """The n × n matrix ``left @ right`` (``scale(start, stop, dots)`` may rescale each dense
     block in place) keeping each row's ``k`` largest positive entries, diagonal excluded."""
@@ -44,4 +46,4 @@ def topk_by_blocks(left: sp.csr_matrix, right: np.ndarray, k: int, block: int = 
             scale(start, stop, dots)
         parts.append(_topk_rows(dots, k, start))
     rows, cols, vals = (np.concatenate(x) for x in zip(*parts, strict=True))
-    return sp.csr_matrix((vals.astype(np.float32), (rows, cols)), shape=(n, right.shape[1]))
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n, right.shape[1]))
