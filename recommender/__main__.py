@@ -12,13 +12,14 @@ import importlib
 import sys
 
 from recommender import settings
-from recommender.data import DataError, load_movielens, summarize
+from recommender.cli import load_data
+from recommender.data import DataError, known_datasets, summarize
 
 COMMAND_MODULES: tuple[str, ...] = ("recommender.cli.evaluate", "recommender.cli.recommend")
 
 
 def _info(args: argparse.Namespace) -> int:
-    s = summarize(load_movielens(args.data))
+    s = summarize(load_data(args))
     print(
         f"{s.name}: {s.users:,} users, {s.movies:,} movies, {s.ratings:,} ratings, {s.tags:,} tags"
     )
@@ -36,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data",
         metavar="PATH",
         help=f"MovieLens folder or zip (default: ${settings.ENV_DIR}, the data home, or download)",
+    )
+    parser.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help=f"a GroupLens dataset: {', '.join(known_datasets())} (downloaded and verified on "
+        f"first use into the data home; wins over ${settings.ENV_DIR} and ${settings.ENV_DATASET})",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     info = sub.add_parser("info", help="print the dataset's headline numbers")

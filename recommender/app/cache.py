@@ -22,10 +22,14 @@ from recommender.data import (
     FilterBounds,
     MovieFilters,
     MovieLens,
+    ProgressCallback,
     apply_filters,
     clean,
+    dataset_info,
     download_movielens,
     filter_bounds,
+    load_dataset,
+    local_copy,
     quality_report,
     read_dataset,
     resolve_source,
@@ -35,6 +39,7 @@ from recommender.evaluation.jobs import JobRunner
 from recommender.evaluation.significance import Comparison, compare_all
 from recommender.models import ModelConfig
 from recommender.recommend import Recommender
+from recommender.recommend.history_import import MatchIndex, build_match_index
 
 __all__ = [
     "evaluation_folds",
@@ -42,9 +47,11 @@ __all__ = [
     "explore_headline",
     "explore_quality",
     "get_explore_bounds",
+    "get_dataset",
     "get_explore_view",
     "get_movielens",
     "get_recommender",
+    "history_match_index",
     "job_runner",
     "paired_comparisons",
     "warm_up",
@@ -87,6 +94,38 @@ def get_movielens() -> MovieLens:
     """
     path = resolve_source()
     return _dataset_at(str(path) if path is not None else _download_with_progress())
+
+
+_FRESH: dict[tuple[str, str], MovieLens] = {}  # just downloaded and read: handed to the cache
+_FRESH_LOCK = threading.Lock()
+
+
+@st.cache_resource(show_spinner="Reading the MovieLens data…", max_entries=2)
+def _catalogue_dataset(name: str, home: str) -> MovieLens:
+    with _FRESH_LOCK:
+        fresh = _FRESH.pop((name, home), None)
+    return fresh if fresh is not None else load_dataset(name, data_dir=Path(home))
+
+
+def get_dataset(name: str, progress: ProgressCallback | None = None) -> MovieLens:
+    """The catalogue dataset ``name``, read once per process (from its Parquet copy when there is
+    one). Not in the data home yet: downloaded first, reporting ``progress(bytes_done,
+    bytes_total)``, and verified as on the app's first start (one request: from GroupLens, against
+    the catalogue's size, SHA-256 and MD5 pins, asking the published ``.md5`` only if they
+    disagree; from a mirror, flagged in the dataset's warnings when nothing could be checked).
+
+    Raises :class:`recommender.data.DataError` (unknown name, failed or corrupt download, bad data).
+    """
+    home = settings.data_home()
+    if local_copy(dataset_info(name), home) is None:
+        ml = load_dataset(name, data_dir=home, progress=progress, published_md5=False)
+        with _FRESH_LOCK:
+            _FRESH[(name, str(home))] = ml
+    try:
+        return _catalogue_dataset(name, str(home))
+    finally:
+        with _FRESH_LOCK:  # already cached (a copy deleted and fetched again): drop it
+            _FRESH.pop((name, str(home)), None)
 
 
 # ------------------------------------------------------------------------------ Explore
@@ -229,3 +268,17 @@ def job_runner() -> JobRunner:
     """The server's one queue of grid jobs for the results folder (shared by every visitor; jobs
     outlive script runs)."""
     return _job_runner(str(settings.results_dir()), settings.grid_workers())
+
+
+# ------------------------------------------------------------------------------ History import
+
+
+@st.cache_resource(show_spinner="Indexing the titles to match your history…", max_entries=2)
+def _match_index(_ml: MovieLens, dataset_key: str) -> MatchIndex:
+    return build_match_index(_ml)
+
+
+def history_match_index(ml: MovieLens) -> MatchIndex:
+    """The lookups that match an imported history to ``ml``'s movies (ids through links.csv,
+    titles), built once per dataset and shared by every visitor: read-only."""
+    return _match_index(ml, ml.key)

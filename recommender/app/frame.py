@@ -9,13 +9,12 @@ first paint. See docs/ARCHITECTURE.md for why this design.
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
-from recommender import settings
-from recommender.app.cache import get_movielens, warm_up
-from recommender.data import DataError, MovieLens, summarize
+from recommender.app.cache import warm_up
+from recommender.app.datasets import choose_and_load
+from recommender.app.text import code_block, plain
+from recommender.data import MovieLens, summarize
 
 __all__ = ["HOME", "NAV_KEY", "PAGES", "code_block", "page_frame", "plain"]
 
@@ -38,60 +37,24 @@ def _navigation() -> None:
             st.page_link(script, label=label, icon=icon)
 
 
-def _load_or_stop() -> MovieLens:
-    try:
-        return get_movielens()
-    except DataError as error:
-        st.error(f"**The MovieLens data could not be loaded.**\n\n{code_block(error)}", icon="🚫")
-        st.info(
-            f"To use a copy you already have, set {settings.ENV_DIR} to its folder or zip and "
-            f"restart, e.g. {settings.ENV_DIR}=~/Downloads/ml-latest-small streamlit run "
-            "streamlit_app.py",
-            icon="💡",
-        )
-        st.stop()
-        raise  # unreachable: st.stop() ends the run
-
-
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>&#|~$:{}()!"})
-# GitHub-flavoured markdown turns bare "https://…", "www.…" and "a@b.c" into links after escapes
-# are resolved, so a backslash cannot stop it; an invisible word joiner after the trigger does.
-_AUTOLINK_START = re.compile(r"(?i)(:(?=//)|\bwww(?=\.)|@)")
-_BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
-
-
-def plain(text: object) -> str:
-    """``text`` escaped so that Streamlit markdown shows it literally: titles contain '*', ':',
-    '[', '$'…, and data or URL values are never markup (links, images, KaTeX, HTML, autolinks)."""
-    flat = str(text).replace("\r", " ").replace("\n", " ")
-    escaped = _AUTOLINK_START.sub("\\1\u2060", flat).translate(_MARKDOWN_SPECIAL)
-    # a leading "-", "+", "=" or "1." would start a list or a heading
-    return _BLOCK_START.sub(
-        lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
-        escaped,
-        count=1,
-    )
-
-
-def code_block(text: object) -> str:
-    """``text`` as a fenced markdown code block: shown verbatim (paths, file contents), never
-    interpreted, whatever backticks it holds."""
-    body = str(text)
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
-    return f"{fence}text\n{body}\n{fence}"
-
-
-def _dataset_caption(ml: MovieLens) -> None:
+def _dataset_caption(ml: MovieLens, where) -> None:
     summary = summarize(ml)
-    with st.sidebar:
+    with where:
         st.markdown(f"**Dataset:** {plain(summary.name)}")
         st.caption(
             f"{summary.users:,} users · {summary.movies:,} movies · {summary.ratings:,} ratings · "
             f"{summary.tags:,} tags"
         )
-        st.caption(
-            "Data: [MovieLens](https://grouplens.org/datasets/movielens/) by GroupLens Research."
-        )
+        if ml.source.startswith("upload:"):
+            st.caption("Data: your own upload, seen by you only, for this session.")
+        else:
+            st.caption(
+                "Data: [MovieLens](https://grouplens.org/datasets/movielens/) by GroupLens Research."
+            )
+        if ml.warnings:  # found while loading; did not stop it
+            with st.expander(f"Notes on this data ({len(ml.warnings)})"):
+                for warning in ml.warnings:
+                    st.caption(plain(warning))
 
 
 def page_frame(title: str, icon: str) -> MovieLens:
@@ -100,7 +63,8 @@ def page_frame(title: str, icon: str) -> MovieLens:
     st.set_page_config(page_title=f"{title} · MovieLens recommender", page_icon=icon,
                        layout="wide")  # fmt: skip
     _navigation()
-    ml = _load_or_stop()
+    caption = st.sidebar.container()  # above the picker, filled once the data is loaded
+    ml = choose_and_load()  # the sidebar picker; a DataError is shown and stops the page
     warm_up(ml)  # the default recommender starts fitting in the background on the first view
-    _dataset_caption(ml)
+    _dataset_caption(ml, caption)
     return ml

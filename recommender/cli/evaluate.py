@@ -73,7 +73,9 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_cli)
 
 
-def _progress_bar(stream=sys.stderr) -> ProgressCallback:
+def _progress_bar(stream=None) -> ProgressCallback:
+    stream = stream or sys.stderr  # at call time: a captured stderr may be gone by then
+
     def show(p: Progress) -> None:
         width = 30
         filled = int(width * p.done / p.total) if p.total else width
@@ -103,7 +105,7 @@ def _list_models() -> int:
 
 
 def _cli(args: argparse.Namespace) -> int:
-    from recommender.data import load_movielens
+    from recommender.cli import load_data
 
     if args.list_models:
         return _list_models()
@@ -114,7 +116,7 @@ def _cli(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    ml = load_movielens(args.data)
+    ml = load_data(args)
     if args.engine == "surprise" and any(c.is_knn and not c.user_based for c in configs):
         print(
             "warning: Surprise's item-based KNN takes minutes and GBs of memory per fold.",

@@ -10,7 +10,8 @@ import pandas as pd
 
 from recommender import settings
 from recommender.choice import recommendation_model
-from recommender.data import RATING_MAX, RATING_MIN, MovieFilters, MovieLens, load_movielens
+from recommender.cli import load_data
+from recommender.data import RATING_MAX, RATING_MIN, MovieFilters, MovieLens
 from recommender.models import ModelConfig
 from recommender.recommend.blend import blend_weights
 from recommender.recommend.facade import Recommender
@@ -94,7 +95,7 @@ def _cli_filters(args: argparse.Namespace) -> MovieFilters:
 
 
 def _run_cli(args: argparse.Namespace) -> int:
-    ml = load_movielens(args.data)
+    ml = load_data(args)
     imported = _imported_ratings(args, ml) if args.mode is None else {}
     if imported is None:
         return 2  # a file that cannot be imported stops before the slow fit
