@@ -3,6 +3,12 @@
 The model is fitted once on every rating and shared by all visitors (`recommender.app.cache`); a
 visitor's ratings live in their session and are only *folded in*: they never change the model.
 The mode and the chosen title / user live in the URL so a view can be shared.
+
+Rate movies also brings a history from another site (preview first, then all or nothing:
+`recommender.recommend.history_import`), keeps the profile (ratings, watchlist, hidden movies) in
+``?profile=`` so it survives a reload (`recommender.app.profile_state`), and lets the visitor
+steer the list: "not interested", the watchlist, popular ↔ obscure (`recommender.recommend.steering`).
+Movie night combines the visitor's profile with a pasted one (`recommender.recommend.movie_night`).
 """
 
 from __future__ import annotations
@@ -12,8 +18,23 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from recommender.app.cache import get_recommender
+from recommender.app.cache import get_recommender, history_match_index
 from recommender.app.frame import page_frame, plain
+from recommender.app.profile_state import (
+    RATINGS_KEY,
+    add_to_watchlist,
+    hide_movie,
+    my_hidden,
+    my_ratings,
+    my_watchlist,
+    profile_link,
+    profile_problem,
+    profile_warnings,
+    remove_from_watchlist,
+    restore_profile,
+    save_profile,
+    unhide_movie,
+)
 from recommender.app.url_state import read_param, write_param
 from recommender.choice import recommendation_model
 from recommender.data import MovieFilters, MovieLens
@@ -23,20 +44,37 @@ from recommender.recommend import (
     blend_weights,
     movie_links,
 )
-from recommender.recommend.ratings_io import (
-    RatingsImportError,
-    export_ratings_csv,
-    import_ratings_csv,
+from recommender.recommend.history_import import (
+    HistoryImportError,
+    ImportPreview,
+    UnknownFormatError,
+    import_history,
 )
+from recommender.recommend.movie_night import Viewer, movie_night, profile_text_from_link
+from recommender.recommend.profile_link import decode_profile
+from recommender.recommend.ratings_io import export_movie_list_csv, export_ratings_csv
 from recommender.recommend.search import closest_titles, search_titles
+from recommender.recommend.steering import (
+    NOT_INTERESTED_STARS,
+    OBSCURITY_MAX,
+    OBSCURITY_MIN,
+)
 
-RATINGS_KEY = "rec_ratings"  # {movieId: stars} of this visitor, in the order they were given
 MODEL_KEY = "recommend_model_key"  # set by Compare models to hand a configuration over
 STARS = [x / 2 for x in range(1, 11)]
 DEFAULT_STARS = 4.0
 NOT_SEEN = 0.0
-MODES = {"rate": "⭐ Rate movies", "title": "🎞️ Pick a title", "user": "👤 Pick a user"}
+MODES = {
+    "rate": "⭐ Rate movies", "title": "🎞️ Pick a title", "user": "👤 Pick a user",
+    "night": "🎬 Movie night",
+}  # fmt: skip
+AGGREGATION_LABELS = {
+    "least_misery": "Least misery: nobody sits through a film they'd dislike",
+    "average": "Average: the most enjoyment in total",
+}
 ONBOARDING_SIZE = 12
+MAX_EDITABLE = 40  # ratings shown with their own slider; a long imported history goes in a table
+OBSCURITY_STEPS = [x / 2 for x in range(int(OBSCURITY_MIN * 2), int(OBSCURITY_MAX * 2) + 1)]
 SIGNAL_NAMES = {
     "most_rated": "Most rated",
     "popularity": "Well rated (Bayesian average)",
@@ -45,11 +83,6 @@ SIGNAL_NAMES = {
     "UserKNN": "UserKNN",
     "ALS": "ALS",
 }
-
-
-def my_ratings() -> dict[int, float]:
-    """This visitor's ratings (session state)."""
-    return st.session_state.setdefault(RATINGS_KEY, {})
 
 
 def set_rating(movie_id: int, key: str) -> None:
@@ -73,6 +106,12 @@ def remove_rating(movie_id: int) -> None:
 
 def stars_label(value: float) -> str:
     return "not seen" if value == NOT_SEEN else f"{value:g} ★"
+
+
+def obscurity_label(alpha: float) -> str:
+    if alpha == 0:
+        return "as recommended"
+    return f"{'more obscure' if alpha > 0 else 'more popular'} (α = {alpha:+g})"
 
 
 def chosen_model() -> tuple[ModelConfig | None, str | None]:
@@ -102,9 +141,16 @@ def chosen_model() -> tuple[ModelConfig | None, str | None]:
 # --- Cards ------------------------------------------------------------------------------------
 
 
-def show_cards(frame: pd.DataFrame, score_kind: str, why_empty: Callable[[], str]) -> None:
-    """Recommendations as bordered cards: title, year, genres, rating/score, reason, links; or,
-    for an empty list, ``why_empty()`` (the true reason, in plain words)."""
+def show_cards(
+    frame: pd.DataFrame,
+    score_kind: str,
+    why_empty: Callable[[], str],
+    controls: bool = False,
+    movielens_ids: bool = True,
+) -> None:
+    """Recommendations as bordered cards: title, year, genres, rating/score, reason, links (and,
+    with ``controls``, "not interested" and "add to watchlist"); or, for an empty list,
+    ``why_empty()`` (the true reason, in plain words)."""
     if frame.empty:
         st.info(plain(why_empty()), icon="🔍")
         return
@@ -124,8 +170,37 @@ def show_cards(frame: pd.DataFrame, score_kind: str, why_empty: Callable[[], str
             else:
                 st.markdown(f"{score_kind}: **{row.score:.2f}**")
             st.caption(f"💡 {plain(row.reason)}")
-            links = movie_links(row.movieId, row.imdbId, row.tmdbId)
-            st.markdown(" · ".join(f"[{name}]({url})" for name, url in links.items()))
+            links = movie_links(row.movieId, row.imdbId, row.tmdbId, movielens_ids)
+            if links:
+                st.markdown(" · ".join(f"[{name}]({url})" for name, url in links.items()))
+            if controls:
+                card_controls(int(row.movieId), str(row.title))
+
+
+def more_like_this(movie_id: int, title: str) -> None:
+    """Open "Pick a title" on this movie."""
+    st.session_state["rec_mode"] = "title"
+    st.session_state["rec_title_query"] = title
+    st.session_state["rec_title_pick"] = movie_id
+
+
+def card_controls(movie_id: int, title: str) -> None:
+    """A card's "not interested", "add to watchlist" and "more like this" buttons."""
+    hide_col, watch_col = st.columns(2)
+    hide_col.button(
+        "🚫 Not interested", key=f"rec_hide_{movie_id}", on_click=hide_movie, args=(movie_id,),
+        help="Hide it from your list; it counts as a dislike (a "
+        f"{NOT_INTERESTED_STARS:g}★ rating) for the models.", width="stretch",
+    )  # fmt: skip
+    watch_col.button(
+        "🔖 Add to watchlist", key=f"rec_watch_{movie_id}", on_click=add_to_watchlist,
+        args=(movie_id,), help="Keep it for later: it leaves this list for your watchlist.",
+        width="stretch",
+    )  # fmt: skip
+    st.button(
+        "🎞️ More like this", key=f"rec_more_{movie_id}", on_click=more_like_this,
+        args=(movie_id, title), type="tertiary", help="The movies most like this one",
+    )  # fmt: skip
 
 
 def schedule_table(schedule) -> pd.DataFrame:
@@ -243,14 +318,21 @@ def render_onboarding(rec: Recommender) -> None:
 
 
 def render_my_ratings(rec: Recommender) -> None:
-    """The visitor's ratings: change or remove each."""
+    """The visitor's ratings: change or remove each (the latest :data:`MAX_EDITABLE`; a long
+    imported history is listed in full in a table)."""
     ratings = my_ratings()
     st.subheader(f"Your ratings ({len(ratings)})")
     if not ratings:
-        st.caption("Nothing rated yet — your ratings stay in this browser session only.")
-    box = st.container(height=420) if len(ratings) > 8 else st.container()
+        st.caption(
+            "Nothing rated yet — rate a few movies, or bring your history from another site."
+        )
+    editable = list(ratings.items())
+    if len(editable) > MAX_EDITABLE:
+        editable = editable[-MAX_EDITABLE:][::-1]
+        st.caption(f"The {MAX_EDITABLE} latest, to change or remove; the table below has all.")
+    box = st.container(height=420) if len(editable) > 8 else st.container()
     with box:
-        for movie_id, stars in list(ratings.items()):
+        for movie_id, stars in editable:
             key = f"rec_rated_{movie_id}"
             st.session_state[key] = stars
             name_col, stars_col, remove_col = st.columns([5, 4, 1], vertical_alignment="center")
@@ -263,55 +345,185 @@ def render_my_ratings(rec: Recommender) -> None:
                 "✕", key=f"rec_remove_{movie_id}", help="Remove this rating",
                 on_click=remove_rating, args=(movie_id,),
             )  # fmt: skip
+    if len(ratings) > MAX_EDITABLE:
+        known = rec.known_ratings(ratings)
+        table = pd.DataFrame({"title": [rec.title_of(m) for m in known],
+                              "rating": list(known.values())})  # fmt: skip
+        st.dataframe(table, hide_index=True, width="stretch", height=300, column_config={
+            "rating": st.column_config.NumberColumn("Rating", format="%.1f ★")})  # fmt: skip
 
 
-def render_import_export(ml: MovieLens) -> None:
-    """CSV export of the visitor's ratings, and an all-or-nothing import."""
-    export_col, import_col = st.columns(2)
-    export_col.download_button(
-        "⬇️ Export my ratings (CSV)", export_ratings_csv(my_ratings(), ml.movies),
-        file_name="my-movielens-ratings.csv", mime="text/csv", disabled=not my_ratings(),
-        key="rec_export",
+IMPORT_KEY = "rec_import"  # the file uploader
+IMPORT_STATE = "rec_import_state"  # (file_id, ImportPreview | list of problems) of the file shown
+IMPORT_DONE = "rec_import_done"  # (file_id, plain-text message) once a preview was applied
+MAX_PICKS = 50  # ambiguous rows offered one by one; the others are left out
+SKIP_ROW = "— skip this row —"
+
+
+def render_import(ml: MovieLens) -> None:
+    """Bring your history: read the file, preview every match, and only then add the ratings."""
+    uploaded = st.file_uploader(
+        "Import a rating history (CSV)", type="csv", key=IMPORT_KEY,
+        help="Your ratings export from MovieLens.org, IMDb (Your ratings › Export), Letterboxd "
+        "(ratings.csv or diary.csv of the data export), or this app's CSV. You see what matches "
+        "before anything changes.",
     )  # fmt: skip
-    uploaded = import_col.file_uploader(
-        "Import ratings (CSV with movieId and rating columns)", type="csv", key="rec_import"
-    )
-    if uploaded is not None and st.session_state.get("rec_import_done") != uploaded.file_id:
-        st.session_state["rec_import_done"] = uploaded.file_id
-        try:
-            imported = import_ratings_csv(uploaded.getvalue(), ml.movies)
-        except RatingsImportError as error:
-            st.session_state["rec_import_result"] = ("error", error.problems, [])
-        else:
-            my_ratings().update(imported.ratings)
-            st.session_state["rec_import_result"] = (
-                "ok", [f"Imported {len(imported.ratings)} rating(s)."], imported.missing,
-            )  # fmt: skip
-            st.rerun()
-    result = st.session_state.get("rec_import_result")
-    if uploaded is not None and result:
-        show_import_result(ml, *result)
-
-
-def show_import_result(ml: MovieLens, status: str, messages: list[str], missing: list) -> None:
-    if status == "error":
-        st.error(
-            "**The file was not imported; your ratings are unchanged.**\n\n"
-            + "\n".join(f"- {plain(m)}" for m in messages[:20]),
-            icon="🚫",
-        )
+    if uploaded is None:
+        for key in (IMPORT_STATE, IMPORT_DONE):
+            st.session_state.pop(key, None)
         return
-    st.success(messages[0], icon="✅")
-    if missing:
-        st.warning(
-            f"{len(missing)} rating(s) are of movies not in {plain(ml.name)} and were not "
-            "imported:\n\n"
-            + "\n".join(
-                f"- row {r}: movie {m}" + (f" ({plain(t)})" if t else "")
-                for r, m, t in missing[:20]
-            ),
-            icon="⚠️",
-        )
+    state = st.session_state.get(IMPORT_STATE)
+    done = st.session_state.get(IMPORT_DONE)
+    if done and done[0] == uploaded.file_id:
+        st.success(done[1], icon="✅")  # our own words and counts, no data
+        return
+    if state is None or state[0] != uploaded.file_id:
+        try:
+            result = import_history(uploaded.getvalue(), history_match_index(ml))
+        except HistoryImportError as error:  # UnknownFormatError too
+            result = error
+        state = st.session_state[IMPORT_STATE] = (uploaded.file_id, result)
+    if isinstance(state[1], ImportPreview):
+        render_import_preview(state[0], state[1])
+    else:
+        show_import_error(state[1])
+
+
+def show_import_error(error: HistoryImportError) -> None:
+    problems = error.problems
+    if isinstance(error, UnknownFormatError):
+        heading = "**This file is not a rating export this app knows; nothing was imported.**"
+    else:
+        heading = "**The file was not imported; your ratings are unchanged.**"
+    more = f"\n- … and {len(problems) - 20:,} more" if len(problems) > 20 else ""
+    st.error(heading + "\n\n" + "\n".join(f"- {plain(m)}" for m in problems[:20]) + more,
+             icon="🚫")  # fmt: skip
+
+
+def pick_key(file_id: str, row: int) -> str:
+    return f"rec_import_pick_{file_id}_{row}"
+
+
+def import_picks(file_id: str, preview: ImportPreview) -> dict[int, int | None]:
+    """The visitor's choice for each ambiguous row shown (None: leave it out)."""
+    return {
+        a.row: st.session_state.get(pick_key(file_id, a.row)) for a in preview.ambiguous[:MAX_PICKS]
+    }
+
+
+def render_import_preview(file_id: str, preview: ImportPreview) -> None:
+    """Counts, a choice for each ambiguous row, the unmatched rows to download, then accept."""
+    st.markdown("**Preview — nothing has changed yet.**")
+    st.info(plain(preview.summary()), icon="🔎")
+    for note in preview.notes:
+        st.caption(plain(note))
+    if preview.ambiguous:
+        st.markdown(f"**{len(preview.ambiguous):,} row(s) could mean several movies: pick one "
+                    "or skip it.**")  # fmt: skip
+        box = st.container(height=360) if len(preview.ambiguous) > 5 else st.container()
+        with box:
+            for row in preview.ambiguous[:MAX_PICKS]:
+                year = "" if row.year is None else f" ({row.year})"
+                titles = {
+                    c.movie_id: f"{c.title} · {c.n_ratings:,} ratings" for c in row.candidates
+                }
+                st.selectbox(
+                    plain(f"Row {row.row}: {row.title}{year}, {row.stars:g}★"),
+                    [None, *titles], format_func=lambda m, t=titles: t.get(m, SKIP_ROW),
+                    key=pick_key(file_id, row.row),
+                )  # fmt: skip
+        if len(preview.ambiguous) > MAX_PICKS:
+            st.caption(f"The other {len(preview.ambiguous) - MAX_PICKS:,} are left out.")
+    if preview.unmatched:
+        st.download_button(
+            f"⬇️ The {len(preview.unmatched):,} unmatched row(s) (CSV)",
+            preview.unmatched_csv(),
+            file_name="unmatched-ratings.csv", mime="text/csv", key="rec_import_unmatched",
+        )  # fmt: skip
+    picks = import_picks(file_id, preview)
+    count = len(preview.matched) + sum(p is not None for p in picks.values())
+    add_col, cancel_col = st.columns(2)
+    add_col.button(
+        f"Add these {count:,} ratings", type="primary", key="rec_import_accept",
+        on_click=accept_import, args=(file_id, preview), disabled=count == 0, width="stretch",
+    )  # fmt: skip
+    cancel_col.button("Cancel", key="rec_import_cancel", on_click=cancel_import, args=(file_id,),
+                      width="stretch")  # fmt: skip
+
+
+def accept_import(file_id: str, preview: ImportPreview) -> None:
+    """All or nothing: the new ratings replace the session's in one assignment."""
+    current = my_ratings()
+    try:
+        updated = preview.apply_to(current, import_picks(file_id, preview))
+    except HistoryImportError as error:
+        st.session_state[IMPORT_STATE] = (file_id, error)
+        return
+    added = preview.ratings(import_picks(file_id, preview))
+    replaced = sum(1 for m in added if m in current and current[m] != added[m])
+    st.session_state[RATINGS_KEY] = updated
+    message = f"Added {len(added):,} rating(s) from the file."
+    if replaced:
+        message += f" {replaced:,} of them replaced a rating you had given."
+    st.session_state[IMPORT_DONE] = (file_id, message)
+    st.session_state.pop(IMPORT_STATE, None)
+
+
+def cancel_import(file_id: str) -> None:
+    st.session_state[IMPORT_DONE] = (file_id, "Import cancelled: your ratings are unchanged.")
+    st.session_state.pop(IMPORT_STATE, None)
+
+
+def render_exports(ml: MovieLens) -> None:
+    """CSV exports (safe to open in a spreadsheet) of the ratings, watchlist and hidden movies."""
+    exports = (
+        ("ratings", export_ratings_csv(my_ratings(), ml.movies), bool(my_ratings()), "rec_export"),
+        ("watchlist", export_movie_list_csv(my_watchlist(), ml.movies), bool(my_watchlist()),
+         "rec_export_watchlist"),
+        ("hidden movies", export_movie_list_csv(my_hidden(), ml.movies), bool(my_hidden()),
+         "rec_export_hidden"),
+    )  # fmt: skip
+    st.caption("Export as CSV (safe to open in a spreadsheet):")
+    for column, (what, text, has, key) in zip(st.columns(3), exports, strict=True):
+        column.download_button(
+            f"⬇️ {what.split()[0].capitalize()}", text,
+            file_name=f"my-movielens-{what.replace(' ', '-')}.csv", mime="text/csv",
+            disabled=not has, key=key, width="stretch", help=f"Your {what} as CSV",
+        )  # fmt: skip
+
+
+def render_movie_list(rec: Recommender, title: str, movies: list[int], action: tuple) -> None:
+    """The watchlist or the hidden movies, each with a button to take it off the list."""
+    label, tip, key, callback = action
+    with st.expander(f"{title} ({len(movies)})", expanded=bool(movies) and len(movies) <= 5):
+        if not movies:
+            st.caption("Nothing here yet.")
+        for movie_id in list(movies):
+            name_col, button_col = st.columns([5, 1], vertical_alignment="center")
+            known = movie_id in rec.index_  # a list kept from another dataset
+            name_col.markdown(plain(rec.title_of(movie_id) if known else f"movie {movie_id}"))
+            button_col.button(label, key=f"{key}_{movie_id}", help=tip, on_click=callback,
+                              args=(movie_id,))  # fmt: skip
+
+
+def render_profile_link() -> None:
+    """The link that brings this profile back (the address bar holds it too)."""
+    st.subheader("Keep your profile")
+    for warning in profile_warnings():
+        st.warning(plain(warning), icon="⚠️")
+    problem = profile_problem()
+    if problem:
+        st.warning(plain(problem), icon="⚠️")
+        return
+    link = profile_link()
+    if link is None:
+        st.caption("Rate, hide or add a movie to your watchlist: this page's address will keep "
+                   "them, with nothing stored on the server.")  # fmt: skip
+        return
+    st.caption("Your ratings, watchlist and hidden movies are in this page's address: bookmark "
+               "it, or copy this link to come back later or share your taste. Nothing is stored "
+               "on the server.")  # fmt: skip
+    st.code(link, language=None, wrap_lines=True)
 
 
 def render_top5_for_me(rec: Recommender, filters: MovieFilters) -> None:
@@ -327,8 +539,15 @@ def render_top5_for_me(rec: Recommender, filters: MovieFilters) -> None:
             f"From your {len(known)} rating(s): still mostly crowd favourites — rate a few "
             "more and your taste takes over."
         )
-    show_cards(rec.for_new_user(my_ratings(), n=5, filters=filters), "rating",
-               lambda: rec.empty_reason(filters))  # fmt: skip
+    obscurity = st.select_slider(
+        "Popular ↔ obscure", OBSCURITY_STEPS, value=0.0, format_func=obscurity_label,
+        key="rec_obscurity",
+        help="Re-ranks the list: score − α · z(log number of ratings), both standardised over "
+        "the candidate movies; α > 0 favours films fewer people rated, α < 0 better-known ones.",
+    )  # fmt: skip
+    top = rec.for_new_user(my_ratings(), n=5, filters=filters, exclude=my_watchlist(),
+                           obscurity=obscurity, hidden=my_hidden())  # fmt: skip
+    show_cards(top, "rating", lambda: rec.empty_reason(filters), True, rec.movielens_ids_)
     with st.expander("How this list is made"):
         st.markdown(
             "Each movie gets a score from every signal below, standardised and added with "
@@ -336,7 +555,11 @@ def render_top5_for_me(rec: Recommender, filters: MovieFilters) -> None:
             "replaying held-out MovieLens users (`benchmarks/cold_start.py`): with few ratings, "
             "crowd favourites are the best bet; with more, the models that learn from people "
             "with tastes like yours take over. A film you rated under 3★ pushes down what its "
-            "fans like. “Strong match” means several of the films you rated point to it."
+            "fans like; so does a film you are not interested in (it counts as a "
+            f"{NOT_INTERESTED_STARS:g}★ rating). Your watchlist is left out of the list. "
+            "“Strong match” means several of the films you rated point to it. The popular ↔ "
+            "obscure control re-ranks the list: score − α · z(log number of ratings), with the "
+            "score and the log popularity standardised over the candidate movies."
         )
         st.dataframe(
             schedule_table(rec.schedule_), hide_index=True, width="stretch",
@@ -357,7 +580,14 @@ def render_rate_mode(ml: MovieLens, rec: Recommender, filters: MovieFilters) -> 
     with ratings_col:
         render_my_ratings(rec)
     with io_col:
-        render_import_export(ml)
+        st.subheader("Bring your history")
+        render_import(ml)
+        unwatch = ("✕", "Take it off the watchlist", "rec_unwatch", remove_from_watchlist)
+        render_movie_list(rec, "🔖 Watchlist", my_watchlist(), unwatch)
+        render_movie_list(rec, "🚫 Not interested", my_hidden(),
+                          ("↩", "Show it again", "rec_unhide", unhide_movie))  # fmt: skip
+        render_exports(ml)
+        render_profile_link()
 
 
 # --- Mode 2: pick a title ---------------------------------------------------------------------
@@ -413,12 +643,14 @@ def render_title_mode(ml: MovieLens, rec: Recommender, filters: MovieFilters) ->
         label = rec.personals_[rec.title_model_].config_.label
         st.caption(f"Collaborative: what {plain(label)} recommends to a fan of this film")
         show_cards(rec.similar_to(anchor, n=5, filters=filters, method="collaborative"),
-                   "Similarity", lambda: rec.empty_reason(filters, anchor, "collaborative"))  # fmt: skip
+                   "Similarity", lambda: rec.empty_reason(filters, anchor, "collaborative"),
+                   movielens_ids=rec.movielens_ids_)  # fmt: skip
     with content_col:
         st.subheader("Similar genres and tags")
         st.caption("Content-based: cosine similarity of TF-IDF over genres and tags")
         show_cards(rec.similar_to(anchor, n=5, filters=filters, method="content"),
-                   "Similarity", lambda: rec.empty_reason(filters, anchor, "content"))  # fmt: skip
+                   "Similarity", lambda: rec.empty_reason(filters, anchor, "content"),
+                   movielens_ids=rec.movielens_ids_)  # fmt: skip
 
 
 # --- Mode 3: pick an existing user ------------------------------------------------------------
@@ -439,7 +671,7 @@ def render_user_mode(rec: Recommender, filters: MovieFilters) -> None:
     with top_col:
         st.subheader(f"Top 5 for user {user}")
         show_cards(rec.for_user(user, n=5, filters=filters), "rating",
-                   lambda: rec.empty_reason(filters))  # fmt: skip
+                   lambda: rec.empty_reason(filters), movielens_ids=rec.movielens_ids_)  # fmt: skip
     with history_col:
         render_history(rec, user)
 
@@ -461,18 +693,71 @@ def render_history(rec: Recommender, user: int) -> None:
     )  # fmt: skip
 
 
+# --- Mode 4: movie night for two ----------------------------------------------------------------
+
+
+def render_night_mode(rec: Recommender, filters: MovieFilters) -> None:
+    """Your profile and a friend's (a pasted profile link) -> one top 5 for both."""
+    st.subheader("Movie night for two")
+    st.caption(
+        "Your ratings and hidden movies (from “Rate movies”) and a friend's: paste the profile "
+        "link they copied from “Keep your profile” on their Recommend page."
+    )
+    link_col, name_col = st.columns([3, 1])
+    pasted = link_col.text_input(
+        "Their profile link", key="rec_night_link", placeholder="https://…/recommend?profile=…"
+    )
+    name = name_col.text_input("Their name", value="your friend", max_chars=30,
+                               key="rec_night_name").strip() or "your friend"  # fmt: skip
+    aggregation = st.radio(
+        "Combine your two lists by", list(AGGREGATION_LABELS), format_func=AGGREGATION_LABELS.get,
+        key="rec_night_aggregation", horizontal=True,
+    )  # fmt: skip
+    if not pasted.strip():
+        st.info("Paste a profile link to see what you could watch together.", icon="🔗")
+        return
+    decoded = decode_profile(profile_text_from_link(pasted), rec.index_)
+    for warning in decoded.warnings:
+        st.warning(plain(warning), icon="⚠️")
+    them = decoded.profile
+    if not (them.ratings or them.hidden):
+        st.info("That link holds no ratings to go on.", icon="🔍")
+        return
+    st.caption(
+        f"{plain(name)}: {len(them.ratings):,} rating(s); you: {len(my_ratings()):,} rating(s)."
+    )
+    you = Viewer("you", my_ratings(), my_hidden())
+    friend = Viewer(name, them.ratings, them.hidden)
+    show_cards(movie_night(rec, you, friend, aggregation=aggregation, filters=filters),
+               "Together", lambda: rec.empty_reason(filters),
+               movielens_ids=rec.movielens_ids_)  # fmt: skip
+    with st.expander("How this list is made"):
+        st.markdown(
+            "Each of you gets your own list, scored as “Rate movies” scores it; both are "
+            "standardised over the films neither of you has rated or hidden, then combined. "
+            "**Least misery** keeps the lower of the two scores, so a film is only as good as "
+            "the less keen of you finds it; **average** adds them up, so one person's favourite "
+            "can carry a film the other is lukewarm about. Each card says where the film stands "
+            "in each person's own list."
+        )
+
+
 def main() -> None:
     ml = page_frame("Recommend", "🍿")
     model, note = chosen_model()
     rec = get_recommender(ml, model)
+    restore_profile(rec.index_)  # ?profile= on this session's first run
+    save_profile()  # every change came from a callback, already run: the URL holds it all now
     filters = render_filters(rec.catalog_)
     mode = render_header(rec, note)
     if mode == "rate":
         render_rate_mode(ml, rec, filters)
     elif mode == "title":
         render_title_mode(ml, rec, filters)
-    else:
+    elif mode == "user":
         render_user_mode(rec, filters)
+    else:
+        render_night_mode(rec, filters)
 
 
 main()

@@ -12,7 +12,7 @@ read the environment, so a test or a long-running server sees a changed variable
 | ``MOVIELENS_PARQUET_CACHE`` | ``0`` turns off the Parquet copy written beside a dataset in the data home | on |
 | ``MOVIELENS_UPLOAD_MB`` | largest dataset a visitor may upload, in MB (invalid values: the default) | ``50`` |
 | ``RECOMMENDER_RESULTS_DIR`` | where Compare models keeps its cross-validation results | ``<data home>/results`` |
-| ``RECOMMENDER_WORKERS`` | worker processes of a Compare models grid | ``2`` |
+| ``RECOMMENDER_WORKERS`` | worker processes of a Compare models grid | ``1`` |
 """
 
 from __future__ import annotations
@@ -133,12 +133,15 @@ def results_dir(directory: str | os.PathLike[str] | None = None) -> Path:
 
 
 ENV_WORKERS = "RECOMMENDER_WORKERS"
-DEFAULT_WORKERS = 2
+DEFAULT_WORKERS = 1
 
 
 def grid_workers() -> int:
-    """Worker processes a Compare models grid uses: ``$RECOMMENDER_WORKERS`` (default 2; 1 suits a
-    machine with a fraction of a CPU, such as Streamlit Community Cloud)."""
+    """Worker processes a Compare models grid uses: ``$RECOMMENDER_WORKERS`` (default 1). One
+    worker keeps the whole app within 1.2 GB during the default grid (benchmarks/grid_jobs.py: PSS
+    1,134 MB with 1 worker, 1,556 MB with 2) at about the same wall time on 2 cores (297 s vs 279 s:
+    the server and the visitors need the other core), and suits a fraction of a CPU (Streamlit
+    Community Cloud)."""
     try:
         return max(1, int(_env(ENV_WORKERS) or DEFAULT_WORKERS))
     except ValueError:

@@ -329,3 +329,12 @@ def test_cli_bad_input_is_a_clear_message(cli):
     assert code == 2 and "User 99999" in err
     with pytest.raises(SystemExit):
         cli("--rate", "260=7")
+
+
+def test_no_movielens_link_where_movie_ids_are_not_movielens_org_ids() -> None:
+    # ml-100k's item ids and an upload's ids are not movielens.org's: a link would open a stranger
+    assert movie_links(1, "0114709", 862, movielens_ids=False) == {
+        "IMDb": "https://www.imdb.com/title/tt0114709/",
+        "TMDB": "https://www.themoviedb.org/movie/862",
+    }
+    assert movie_links(5, None, pd.NA, movielens_ids=False) == {}

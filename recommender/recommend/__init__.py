@@ -5,7 +5,8 @@ Modules: :mod:`~.facade` (queries: a visitor's ratings, a title, an existing use
 model's scores and contributions), :mod:`~.collaborative` (KNN fold-in, asked of the engine),
 :mod:`~.reasons` (card texts), :mod:`~.content` (TF-IDF over genres and tags), :mod:`~.popularity`
 (Bayesian average, genre-varied picks), :mod:`~.catalog` (cards' data and links), :mod:`~.search`
-(forgiving title search), :mod:`~.ratings_io` (CSV export and import).
+(forgiving title search), :mod:`~.ratings_io` (CSV export and import), :mod:`~.steering` ("not
+interested", the watchlist, popular ↔ obscure), :mod:`~.movie_night` (two profiles, one list).
 """
 
 from recommender.recommend.blend import (

@@ -33,9 +33,12 @@ def build_catalog(movies: pd.DataFrame, ratings: pd.DataFrame, links: pd.DataFra
     return catalog.reset_index(drop=True)
 
 
-def movie_links(movie_id: int, imdb_id: Any = None, tmdb_id: Any = None) -> dict[str, str]:
-    """MovieLens, IMDb and TMDB pages of a movie (IMDb/TMDB only when links.csv has the id)."""
-    links = {"MovieLens": f"https://movielens.org/movies/{int(movie_id)}"}
+def movie_links(
+    movie_id: int, imdb_id: Any = None, tmdb_id: Any = None, movielens_ids: bool = True
+) -> dict[str, str]:
+    """MovieLens, IMDb and TMDB pages of a movie (IMDb/TMDB only when links.csv has the id;
+    MovieLens only when the dataset's movieIds are movielens.org's, not ml-100k's or an upload's)."""
+    links = {"MovieLens": f"https://movielens.org/movies/{int(movie_id)}"} if movielens_ids else {}
     if isinstance(imdb_id, str) and imdb_id.strip().strip("0"):
         links["IMDb"] = f"https://www.imdb.com/title/tt{imdb_id.strip()}/"
     if tmdb_id is not None and not pd.isna(tmdb_id):

@@ -19,7 +19,7 @@ across genres. Cards carry a reason and a match in plain words (:mod:`~.reasons`
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ from recommender.recommend.content import ContentModel
 from recommender.recommend.personal import DISLIKED_BELOW, PersonalModel, PersonalScores
 from recommender.recommend.popularity import PopularityModel, varied_top
 from recommender.recommend.reasons import match_words, supporting, taste_reason
+from recommender.recommend.steering import history_with_hidden, steer
 
 __all__ = ["DEFAULT_RECOMMENDER", "NOTHING_LEFT", "NO_MATCH_FILTERS", "Recommender"]
 
@@ -84,6 +85,7 @@ class Recommender:
         ratings = ml.ratings if ratings is None else ratings
         tags = ml.tags if tags is None else tags
         self.catalog_ = build_catalog(ml.movies, ratings, ml.links)
+        self.movielens_ids_ = ml.movie_ids_are_movielens  # link cards to movielens.org?
         self.movie_ids_ = self.catalog_["movieId"].to_numpy(np.int64)
         self.index_ = pd.Index(self.movie_ids_)
         self.popularity_ = PopularityModel().fit(ratings, self.movie_ids_)
@@ -163,11 +165,39 @@ class Recommender:
         ratings: Mapping[int, float],
         n: int = settings.TOP_N,
         filters: MovieFilters | None = None,
+        exclude: Iterable[int] = (),
+        obscurity: float = 0.0,
+        hidden: Iterable[int] = (),
     ) -> pd.DataFrame:
-        """Top-``n`` for someone who rated ``ratings`` ({movieId: 0.5..5}); never a rated movie."""
+        """Top-``n`` for someone who rated ``ratings`` ({movieId: 0.5..5}); never a rated movie,
+        nor one in ``exclude`` (e.g. the watchlist) or ``hidden`` ("not interested": folded in as
+        dislikes, :func:`~.steering.history_with_hidden`; the blend weights still follow the
+        number of ratings). ``obscurity`` re-ranks between popular and obscure films
+        (:func:`~.steering.steer`; 0 leaves the list as it is)."""
+        hidden = list(hidden)
         known = self.known_ratings(ratings)
         weights = blend_weights(len(known), self.schedule_)
-        return self._ranked(known, list(ratings), weights, n, filters)
+        history = self.known_ratings(history_with_hidden(known, hidden))
+        excluded = [*ratings, *hidden, *exclude]
+        return self._ranked(history, excluded, weights, n, filters, obscurity)
+
+    def visitor_scores(
+        self,
+        ratings: Mapping[int, float],
+        hidden: Iterable[int] = (),
+        filters: MovieFilters | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(blended score of every catalogue row, candidate mask) for a visitor, as
+        :meth:`for_new_user` ranks them before steering; ``-inf`` where not a candidate (rated,
+        hidden, filtered out). Movie night combines two of these."""
+        hidden = list(hidden)
+        known = self.known_ratings(ratings)
+        weights = blend_weights(len(known), self.schedule_)
+        candidates = self._candidates([*ratings, *hidden], filters)
+        signals, _ = self.signals(self.known_ratings(history_with_hidden(known, hidden)), weights)
+        total = blend_scores(signals, weights, candidates)
+        total[~candidates] = -np.inf
+        return total, candidates
 
     def onboarding(self, n: int = 12) -> pd.DataFrame:
         """Popular, well-rated movies spread across genres: a first set to rate."""
@@ -176,13 +206,14 @@ class Recommender:
         return self._frame(rows, self.popularity_.bayes_rating_[rows], {"kind": "popular"})
 
     def _ranked(self, known: dict[int, float], exclude: list[int], weights: BlendWeights, n: int,
-                filters: MovieFilters | None) -> pd.DataFrame:  # fmt: skip
+                filters: MovieFilters | None, obscurity: float = 0.0) -> pd.DataFrame:  # fmt: skip
         """The top-``n`` of the blend ``weights`` for ratings ``known``, never a movie in
-        ``exclude``."""
+        ``exclude``, steered by ``obscurity``."""
         candidates = self._candidates(exclude, filters)
         signals, personal = self.signals(known, weights)
         total = blend_scores(signals, weights, candidates)
         total[~candidates] = -np.inf
+        total = steer(total, self.popularity_.n_ratings_, candidates, obscurity)
         rows = top_rows(total, n, self.popularity_.n_ratings_)
         context = {"kind": "taste" if weights.personal else "popular", "ratings": known,
                    "weights": weights, "signals": signals, "candidates": candidates,

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from recommender.app.cache import get_recommender
 from recommender.recommend import Recommender
+from recommender.recommend.profile_link import (
+    PROFILE_PARAM,
+    Profile,
+    decode_profile,
+    encode_profile,
+)
+from recommender.recommend.steering import OBSCURITY_MAX
 from recommender.settings import ENV_RESULTS_DIR
 from tests.conftest import APP_FILE
 
@@ -43,6 +51,13 @@ def card_titles(at: AppTest) -> list[str]:
         if match:
             titles.append(re.sub(r"\\(.)", r"\1", match.group(2)))
     return titles
+
+
+def card_ids(at: AppTest) -> list[int]:
+    """movieIds of the cards with controls (the visitor's top 5), in order."""
+    return [
+        int(str(b.key).rsplit("_", 1)[1]) for b in at.button if str(b.key).startswith("rec_hide_")
+    ]
 
 
 def test_zero_ratings_show_five_popular_cards_and_an_onboarding_set(page_env):
@@ -114,6 +129,8 @@ def test_unknown_title_shows_closest_matches_that_can_be_used(page_env):
 
 
 def test_import_rejects_bad_rows_and_reports_missing_movies(page_env):
+    """This app's CSV goes through the history importer: a bad file changes nothing; a good one
+    is previewed (unmatched rows downloadable) and added only when accepted."""
     at = open_page()
     at.text_input(key="rec_search").set_value("toy story").run()
     at.button(key="rec_search_add").click().run()
@@ -128,10 +145,164 @@ def test_import_rejects_bad_rows_and_reports_missing_movies(page_env):
     good = b"movieId,title,rating\n260,Star Wars,5\n1196,Empire,4.5\n999999999,Not Here,3\n"
     at.file_uploader(key="rec_import").set_value(("good.csv", good, "text/csv")).run()
     assert not at.exception
+    assert at.session_state["rec_ratings"] == before  # a preview changes nothing
+    summary = preview_summary(at)
+    assert "2 matched" in summary and "1 not in ml-latest-small" in summary
+    unmatched = at.get("download_button")
+    assert any("1 unmatched" in b.proto.label for b in unmatched)
+    at.button(key="rec_import_accept").click().run()
+    assert not at.exception
     assert at.session_state["rec_ratings"] == {**before, STAR_WARS: 5.0, EMPIRE: 4.5}
-    assert "Imported 2 rating(s)" in at.success[0].value
-    warning = at.warning[0].value
-    assert "row 4: movie 999999999" in warning and "Not Here" in warning
+    assert "Added 2 rating(s)" in at.success[0].value
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "history"
+WAR_OF_THE_WORLDS = (34048, 64997)  # two movies titled "War of the Worlds (2005)"
+
+
+def preview_summary(at: AppTest) -> str:
+    return next(i.value for i in at.info if "matched" in i.value)
+
+
+def upload(at: AppTest, name: str) -> AppTest:
+    data = (FIXTURES / name).read_bytes()
+    return at.file_uploader(key="rec_import").set_value((name, data, "text/csv")).run()
+
+
+def test_import_an_imdb_export_preview_pick_the_ambiguous_row_then_accept(page_env):
+    at = upload(open_page(), "imdb_ratings.csv")
+    assert not at.exception
+    assert at.session_state["rec_ratings"] == {}
+    summary = preview_summary(at)
+    assert "IMDb ratings export" in summary and "7 matched" in summary
+    assert "1 ambiguous" in summary and "2 not in ml-latest-small" in summary
+    accept = at.button(key="rec_import_accept")
+    assert accept.label == "Add these 7 ratings"
+    pick = next(s for s in at.selectbox if str(s.key).startswith("rec_import_pick_"))
+    assert pick.value is None  # an ambiguous row is skipped unless the visitor picks a movie
+    assert len(pick.options) == 3 and pick.options[0] == "— skip this row —"
+    assert all(o.startswith("War of the Worlds (2005) · ") for o in pick.options[1:])
+    pick.set_value(WAR_OF_THE_WORLDS[0]).run()
+    assert at.button(key="rec_import_accept").label == "Add these 8 ratings"
+    at.button(key="rec_import_accept").click().run()
+    assert not at.exception
+    ratings = at.session_state["rec_ratings"]
+    assert len(ratings) == 8 and ratings[STAR_WARS] == 4.5 and ratings[MATRIX] == 3.0
+    assert WAR_OF_THE_WORLDS[0] in ratings
+    assert "Added 8 rating(s)" in at.success[0].value
+    assert any(s.value == "Your ratings (8)" for s in at.subheader)
+    assert len(card_titles(at)) == 5 and not set(card_titles(at)) & {"Matrix, The (1999)"}
+
+
+def test_cancel_leaves_the_ratings_unchanged(page_env):
+    at = upload(open_page(), "letterboxd_ratings.csv")
+    at.button(key="rec_import_cancel").click().run()
+    assert not at.exception
+    assert at.session_state["rec_ratings"] == {}
+    assert "cancelled" in at.success[0].value
+
+
+def test_a_file_of_unknown_format_names_the_columns_found_and_expected(page_env):
+    at = upload(open_page(), "unknown_columns.csv")
+    assert not at.exception
+    error = at.error[0].value
+    assert "nothing was imported" in error
+    for column in ("film", "stars", "when", "Const", "Your Rating", "Letterboxd URI", "movieId"):
+        assert column in error.replace("\\", "")
+    assert at.session_state["rec_ratings"] == {}
+    assert not [b for b in at.button if b.key == "rec_import_accept"]
+
+
+def test_profile_is_written_to_the_url_and_a_new_session_restores_it(page_env):
+    at = open_page()
+    assert PROFILE_PARAM not in at.query_params
+    at.session_state["rec_ratings"].update({STAR_WARS: 5.0, EMPIRE: 4.5, HEAT: 2.0})
+    at.run()
+    at.button(key=f"rec_watch_{card_ids(at)[0]}").click().run()
+    at.button(key=f"rec_hide_{card_ids(at)[0]}").click().run()
+    assert not at.exception
+    watchlist, hidden = (
+        list(at.session_state["rec_watchlist"]),
+        list(at.session_state["rec_hidden"]),
+    )
+    assert len(watchlist) == len(hidden) == 1
+    text = at.query_params[PROFILE_PARAM]
+    decoded = decode_profile(text)
+    assert decoded.profile.ratings == {STAR_WARS: 5.0, EMPIRE: 4.5, HEAT: 2.0}
+    assert decoded.profile.watchlist == tuple(watchlist)
+    assert decoded.profile.hidden == frozenset(hidden)
+    link = next(c.value for c in at.code if PROFILE_PARAM in c.value)
+    assert link.endswith(f"?{PROFILE_PARAM}={text}")
+
+    fresh = open_page(**{PROFILE_PARAM: text})  # a reload: a new session, the same address
+    assert not fresh.exception
+    assert fresh.session_state["rec_ratings"] == {STAR_WARS: 5.0, EMPIRE: 4.5, HEAT: 2.0}
+    assert fresh.session_state["rec_watchlist"] == watchlist
+    assert fresh.session_state["rec_hidden"] == hidden
+    assert any(s.value == "Your ratings (3)" for s in fresh.subheader)
+    assert card_titles(fresh) == card_titles(at)
+    assert fresh.query_params[PROFILE_PARAM] == text
+
+
+def test_a_damaged_or_hostile_profile_link_warns_and_keeps_what_is_valid(page_env):
+    ratings = {m: 4.0 for m in range(1, 400)}
+    text = encode_profile(Profile(ratings))
+    at = open_page(**{PROFILE_PARAM: text[: len(text) // 2]})
+    assert not at.exception
+    kept = at.session_state["rec_ratings"]
+    assert 0 < len(kept) < len(ratings) and all(ratings[m] == s for m, s in kept.items())
+    assert any("damaged or cut short" in w.value for w in at.warning)
+
+    hostile = open_page(**{PROFILE_PARAM: "<b>[x](javascript:alert(1))</b>"})
+    assert not hostile.exception
+    assert hostile.session_state["rec_ratings"] == {}
+    warning = next(w.value for w in hostile.warning if "profile link" in w.value)
+    assert "<b>" not in warning and "javascript" not in warning
+    assert PROFILE_PARAM not in hostile.query_params  # nothing valid: the address is cleaned
+
+
+def test_not_interested_hides_a_card_and_another_takes_its_place(page_env):
+    at = open_page()
+    before = card_ids(at)
+    at.button(key=f"rec_hide_{before[0]}").click().run()
+    assert not at.exception
+    after = card_ids(at)
+    assert len(after) == 5 and before[0] not in after and after[:4] == before[1:]
+    assert at.session_state["rec_hidden"] == [before[0]]
+    assert at.session_state["rec_ratings"] == {}  # a hidden movie is not a rating
+    at.button(key=f"rec_watch_{after[0]}").click().run()
+    watched = card_ids(at)
+    assert after[0] not in watched and at.session_state["rec_watchlist"] == [after[0]]
+    labels = [e.label for e in at.expander]
+    assert "🔖 Watchlist (1)" in labels and "🚫 Not interested (1)" in labels
+    at.button(key=f"rec_unhide_{before[0]}").click().run()
+    assert at.session_state["rec_hidden"] == [] and before[0] in card_ids(at)
+
+
+def test_more_like_this_opens_pick_a_title_on_the_card_s_movie(page_env):
+    at = open_page()
+    first = card_ids(at)[0]
+    title = card_titles(at)[0]
+    at.button(key=f"rec_more_{first}").click().run()
+    assert not at.exception
+    assert at.segmented_control(key="rec_mode").value == "title"
+    assert at.selectbox(key="rec_title_pick").value == first
+    assert at.query_params["movie"] == str(first)
+    assert len(card_titles(at)) == 10 and title not in card_titles(at)
+
+
+def test_the_obscurity_control_reranks_towards_less_rated_films(page_env, ml):
+    at = open_page()
+    for movie_id in STAR_WARS_AND_INDY:
+        at.session_state["rec_ratings"][movie_id] = 5.0
+    at.run()
+    counts = ml.ratings["movieId"].value_counts()
+    before = card_ids(at)
+    at.select_slider(key="rec_obscurity").set_value(OBSCURITY_MAX).run()
+    assert not at.exception
+    obscure = card_ids(at)
+    assert obscure != before
+    assert counts[obscure].median() < counts[before].median()
 
 
 def test_two_sessions_get_different_lists_and_leave_the_shared_model_unchanged(
@@ -227,3 +398,37 @@ def test_model_handed_over_by_compare_models_is_used(page_env):
     at.run()
     assert not at.exception
     assert "could not be used" in at.info[0].value
+
+
+def test_two_sessions_never_see_each_other_s_hidden_movies_or_watchlist(page_env):
+    first, second = open_page(), open_page()
+    shown = card_ids(first)
+    first.button(key=f"rec_hide_{shown[0]}").click().run()
+    first.button(key=f"rec_watch_{card_ids(first)[0]}").click().run()
+    second.run()
+    assert not first.exception and not second.exception
+    assert second.session_state["rec_hidden"] == [] and second.session_state["rec_watchlist"] == []
+    assert card_ids(second) == shown
+    assert PROFILE_PARAM in first.query_params and PROFILE_PARAM not in second.query_params
+
+
+def test_movie_night_combines_my_profile_with_a_pasted_link(page_env):
+    friend = encode_profile(Profile({TOY_STORY: 5.0, TOY_STORY_2: 5.0, 2355: 4.5, 4886: 5.0}))
+    at = open_page(mode="night")
+    assert at.segmented_control(key="rec_mode").value == "night"
+    for movie_id in STAR_WARS_AND_INDY:
+        at.session_state["rec_ratings"][movie_id] = 5.0
+    at.text_input(key="rec_night_name").set_value("Sam <b>*").run()
+    at.text_input(key="rec_night_link").set_value(
+        f"http://localhost:8501/recommend?profile={friend}"
+    ).run()
+    assert not at.exception
+    cards = card_titles(at)
+    assert len(cards) == 5 and "Toy Story (1995)" not in cards
+    reasons = [c.value for c in at.caption if c.value.startswith("💡")]
+    assert len(reasons) == 5 and all("Sam" in r and "<b>" not in r for r in reasons)
+    at.radio(key="rec_night_aggregation").set_value("average").run()
+    assert not at.exception and len(card_titles(at)) == 5
+    at.text_input(key="rec_night_link").set_value("not a profile!").run()
+    assert not at.exception
+    assert any("profile link" in w.value for w in at.warning)
