@@ -18,7 +18,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from recommender.app.cache import get_recommender, history_match_index
+from recommender.app.cache import get_recommender, history_match_index, recommender_choices
 from recommender.app.frame import page_frame, plain
 from recommender.app.profile_state import (
     RATINGS_KEY,
@@ -133,8 +133,8 @@ def chosen_model() -> tuple[ModelConfig | None, str | None]:
             "which can fold in a new visitor's ratings instantly and explain them."
         )
     return model, (
-        f"Using {model.label}, chosen on Compare models: it alone makes your list once you "
-        "have rated 10 films (before that, crowd favourites weigh in)."
+        f"Using {model.label}: it alone makes your list once you have rated 10 films (before "
+        "that, crowd favourites weigh in)."
     )
 
 
@@ -242,14 +242,48 @@ def render_filters(catalog: pd.DataFrame) -> MovieFilters:
     )
 
 
-def render_header(rec: Recommender, note: str | None) -> str:
-    """Title, model caption and the mode switch (kept in the URL); returns the mode."""
+DEFAULT_CHOICE = ""  # the evaluated blend
+
+
+def pick_recommender() -> None:
+    """The visitor's choice of recommender, handed to the model decision like Compare models'."""
+    key = st.session_state.get("rec_model_pick", DEFAULT_CHOICE)
+    if key:
+        st.session_state[MODEL_KEY] = key
+    else:
+        st.session_state.pop(MODEL_KEY, None)
+
+
+def render_model_choice(ml: MovieLens) -> None:
+    """Which recommender makes the list: the evaluated blend, or one ranker with its measured
+    quality beside its name."""
+    options = {o.config.key: o.label for o in recommender_choices(ml)}
+    current = st.session_state.get(MODEL_KEY, DEFAULT_CHOICE)
+    if current and current not in options:  # handed over from Compare models
+        try:
+            options[current] = f"{ModelConfig.from_key(current).label} (from Compare models)"
+        except ValueError:
+            current = DEFAULT_CHOICE
+    labels = {DEFAULT_CHOICE: "Evaluated blend (default): EASE, UserKNN, ALS, content and "
+              "popularity, weighted by how many films you have rated"} | options  # fmt: skip
+    st.session_state["rec_model_pick"] = current
+    st.selectbox(
+        "Recommender", list(labels), format_func=labels.get, key="rec_model_pick",
+        on_change=pick_recommender,
+        help="Quality: top-5 NDCG and precision measured on Compare models (5 folds, every user "
+        "ranked). The blend was chosen for visitors with few ratings (benchmarks/cold_start.py).",
+    )  # fmt: skip
+
+
+def render_header(ml: MovieLens, rec: Recommender, note: str | None) -> str:
+    """Title, model caption and choice, and the mode switch (kept in the URL); returns the mode."""
     st.title("🍿 Recommend")
     st.caption(
         f"Models: **{plain(', '.join(rec.personals_))}** (led by {plain(rec.model_.label)}), "
         f"fitted once on all {len(rec.user_ratings_):,} users' ratings and shared by every "
         "visitor — your ratings are folded in, never used to refit them."
     )
+    render_model_choice(ml)
     if note:
         st.info(note, icon="ℹ️")
     if "rec_mode" not in st.session_state:
@@ -749,7 +783,7 @@ def main() -> None:
     restore_profile(rec.index_)  # ?profile= on this session's first run
     save_profile()  # every change came from a callback, already run: the URL holds it all now
     filters = render_filters(rec.catalog_)
-    mode = render_header(rec, note)
+    mode = render_header(ml, rec, note)
     if mode == "rate":
         render_rate_mode(ml, rec, filters)
     elif mode == "title":

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from recommender import explore, settings
-from recommender.choice import recommendation_model
+from recommender.choice import RankerOption, ranker_options, recommendation_model
 from recommender.data import (
     FilterBounds,
     MovieFilters,
@@ -34,7 +34,7 @@ from recommender.data import (
     read_dataset,
     resolve_source,
 )
-from recommender.evaluation import GridSettings, cached_results, make_folds
+from recommender.evaluation import GridSettings, cached_results, make_folds, preset
 from recommender.evaluation.jobs import JobRunner
 from recommender.evaluation.significance import Comparison, compare_all
 from recommender.models import ModelConfig
@@ -54,6 +54,7 @@ __all__ = [
     "history_match_index",
     "job_runner",
     "paired_comparisons",
+    "recommender_choices",
     "warm_up",
 ]
 
@@ -250,6 +251,17 @@ def get_recommender(ml: MovieLens, model: ModelConfig | None = None) -> Recommen
     :class:`~recommender.choice.RecommendChoice` if it cannot be used)."""
     chosen = recommendation_model(model)
     return _recommender(ml, ml.key, chosen.key if chosen else "")
+
+
+@st.cache_data(show_spinner=False, ttl=60, max_entries=4)
+def _recommender_choices(dataset: str, n_ratings: int) -> list[RankerOption]:
+    return ranker_options(cached_results(GridSettings(dataset, n_ratings), preset("all")))
+
+
+def recommender_choices(ml: MovieLens) -> list[RankerOption]:
+    """The rankers a visitor may pick on Recommend, with their quality from Compare models' default
+    settings (the shipped reference or newer results; re-read at most once a minute)."""
+    return _recommender_choices(ml.name, len(ml.ratings))
 
 
 @st.cache_data(show_spinner="Comparing every model with the best, user by user…", max_entries=8)

@@ -432,3 +432,26 @@ def test_movie_night_combines_my_profile_with_a_pasted_link(page_env):
     at.text_input(key="rec_night_link").set_value("not a profile!").run()
     assert not at.exception
     assert any("profile link" in w.value for w in at.warning)
+
+
+def test_a_visitor_can_choose_an_evaluated_recommender_with_its_quality_shown(page_env):
+    at = open_page()
+    for movie_id in STAR_WARS_AND_INDY:
+        at.session_state["rec_ratings"][movie_id] = 5.0
+    at.run()
+    blend = card_ids(at)
+    choice = at.selectbox(key="rec_model_pick")
+    assert choice.value == ""  # the evaluated blend by default
+    labels = choice.options  # as shown: formatted
+    assert any("EASE" in label and "NDCG@5 0.346" in label for label in labels)
+    assert not any("KNNBaseline" in label for label in labels)  # rating models do not rank
+    choice.set_value("mostpop").run()
+    assert not at.exception
+    assert at.session_state["recommend_model_key"] == "mostpop"
+    most_rated = card_ids(at)
+    assert most_rated != blend
+    # the most-rated list, minus what the visitor rated: Forrest Gump, Shawshank, Pulp Fiction…
+    assert 356 in most_rated and 318 in most_rated
+    at.selectbox(key="rec_model_pick").set_value("").run()
+    assert "recommend_model_key" not in at.session_state
+    assert card_ids(at) == blend
