@@ -254,3 +254,13 @@ def test_similarity_block_raw_and_inner_ids(small_fold) -> None:
     assert ub.shape == (1, 1) and ub[0, 0] == 1.0
     with pytest.raises(KeyError):
         item.similarity_block([-987654], [trainset.to_raw_iid(0)])
+
+
+def test_the_kernel_warm_up_process_runs_every_similarity_and_exits_cleanly():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "recommender.knn.warm"], capture_output=True,
+                          text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr

@@ -8,6 +8,8 @@ ratings). Cache keys use :attr:`recommender.data.MovieLens.key`, never the frame
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -209,27 +211,34 @@ def _recommender(_ml: MovieLens, dataset_key: str, model_key: str) -> Recommende
     return Recommender.from_movielens(_ml, ModelConfig.from_key(model_key))
 
 
-# One background thread fits the default recommender (and loads the compiled KNN kernels) as soon
-# as a dataset is loaded, so the first visitor to reach Recommend finds it ready.
+# One background thread fits the default recommender as soon as a dataset is loaded, so the first
+# visitor to reach Recommend finds it ready. The KNN kernels (Compare models, a hand-picked KNN
+# model) are compiled in a low-priority process of their own: compiling in the server would hold the
+# interpreter lock for seconds and stall every page.
 _WARM_UP = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-up")
 _WARMED: dict[str, Future] = {}
 _WARM_LOCK = threading.Lock()
+_KERNELS: list[subprocess.Popen] = []
 
 
 def _fit_default(ml: MovieLens) -> Recommender:
-    recommender = Recommender.from_movielens(ml)
-    with contextlib.suppress(Exception):  # compiled kernels: a nicety, never a failure
-        _load_knn_kernels(ml)
-    return recommender
+    return Recommender.from_movielens(ml)
 
 
-def _load_knn_kernels(ml: MovieLens) -> None:
-    """A tiny KNN fit and prediction: numba compiles (or loads from its cache) every kernel."""
-    sample = ml.ratings.head(2000)
-    for user_based in (False, True):
-        model = ModelConfig("KNNBaseline", "pearson_baseline", user_based).build()
-        model.fit_ratings(sample["userId"], sample["movieId"], sample["rating"])
-        model.score_users(sample["userId"].unique()[:2])
+def _compile_knn_kernels() -> None:
+    """Start ``python -m recommender.knn.warm`` once per server (numba's on-disk cache keeps the
+    result for the server and the grid workers)."""
+    if _KERNELS:
+        return
+    with contextlib.suppress(OSError):  # compiled kernels: a nicety, never a failure
+        _KERNELS.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "recommender.knn.warm"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        )
 
 
 def warm_up(ml: MovieLens) -> Future:
@@ -239,6 +248,7 @@ def warm_up(ml: MovieLens) -> Future:
         future = _WARMED.get(ml.key)
         if future is None or (future.done() and future.exception() is not None):
             future = _WARMED[ml.key] = _WARM_UP.submit(_fit_default, ml)
+            _compile_knn_kernels()
             while len(_WARMED) > 2:  # the two most recent datasets (memory)
                 del _WARMED[next(iter(_WARMED))]
         return future
