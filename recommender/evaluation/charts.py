@@ -47,29 +47,37 @@ def model_metric_chart(table: pd.DataFrame, metric: Metric, n_folds: int) -> go.
     return fig
 
 
-def accuracy_cost_chart(table: pd.DataFrame, kind: pd.Series) -> go.Figure:
-    """RMSE against fit + test time per fold, one colour per kind of model, every dot labelled
-    (models that do not predict ratings have no RMSE and are left out)."""
+def _labelled_dots(table: pd.DataFrame, kind: pd.Series, x: str, y: str, size: int,
+                   customdata: list[str], hovertemplate: str) -> go.Figure:  # fmt: skip
+    """One scatter trace per kind of model, every dot labelled with its short model name."""
     fig = go.Figure()
-    usable = table.dropna(subset=["rmse"])
-    for name, part in usable.groupby(kind.loc[usable.index], sort=True):
+    for name, part in table.groupby(kind.loc[table.index], sort=True):
         fig.add_trace(
             go.Scatter(
-                x=part["total_seconds"],
-                y=part["rmse"],
+                x=part[x],
+                y=part[y],
                 mode="markers+text",
                 name=str(name),
-                marker={"size": 11},
+                marker={"size": size},
                 text=[_short_label(m) for m in part["model"]],
                 textposition="top center",
                 textfont={"size": 10},
-                customdata=np.stack(
-                    [part["fit_seconds"], part["test_seconds"], part["model"]], axis=-1
-                ),
-                hovertemplate="%{customdata[2]}<br>RMSE %{y:.4f}<br>fit %{customdata[0]:.2f} s "
-                "+ test %{customdata[1]:.2f} s per fold<extra></extra>",
+                customdata=np.stack([part[c] for c in customdata], axis=-1),
+                hovertemplate=hovertemplate,
             )
         )
+    return fig
+
+
+def accuracy_cost_chart(table: pd.DataFrame, kind: pd.Series) -> go.Figure:
+    """RMSE against fit + test time per fold, one colour per kind of model, every dot labelled
+    (models that do not predict ratings have no RMSE and are left out)."""
+    fig = _labelled_dots(
+        table.dropna(subset=["rmse"]), kind, "total_seconds", "rmse", 11,
+        ["fit_seconds", "test_seconds", "model"],
+        "%{customdata[2]}<br>RMSE %{y:.4f}<br>fit %{customdata[0]:.2f} s "
+        "+ test %{customdata[1]:.2f} s per fold<extra></extra>",
+    )  # fmt: skip
     fig.update_layout(
         title=title_layout("RMSE against fit + test time per fold"),
         legend=LEGEND,
@@ -91,24 +99,12 @@ def accuracy_novelty_chart(table: pd.DataFrame, kind: pd.Series) -> go.Figure:
     """NDCG@5 against novelty (mean self-information of the recommended movies), one colour per
     kind of model, every dot labelled: accurate lists of well-known films sit top-left, accurate
     lists that also surprise top-right."""
-    fig = go.Figure()
-    usable = table.dropna(subset=["ndcg", "novelty"])
-    for name, part in usable.groupby(kind.loc[usable.index], sort=True):
-        fig.add_trace(
-            go.Scatter(
-                x=part["novelty"],
-                y=part["ndcg"],
-                mode="markers+text",
-                name=str(name),
-                marker={"size": 10},
-                text=[_short_label(m) for m in part["model"]],
-                textposition="top center",
-                textfont={"size": 10},
-                customdata=np.stack([part["model"], part["coverage"]], axis=-1),
-                hovertemplate="%{customdata[0]}<br>NDCG@5 %{y:.3f}<br>novelty %{x:.2f} bits"
-                "<br>coverage %{customdata[1]:.1%}<extra></extra>",
-            )
-        )
+    fig = _labelled_dots(
+        table.dropna(subset=["ndcg", "novelty"]), kind, "novelty", "ndcg", 10,
+        ["model", "coverage"],
+        "%{customdata[0]}<br>NDCG@5 %{y:.3f}<br>novelty %{x:.2f} bits"
+        "<br>coverage %{customdata[1]:.1%}<extra></extra>",
+    )  # fmt: skip
     fig.update_layout(
         title=title_layout("Top-5 accuracy against novelty (mean over folds)"),
         legend=LEGEND,
