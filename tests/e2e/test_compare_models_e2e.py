@@ -47,7 +47,7 @@ def test_quick_preset_runs_and_shows_the_results_table(browser, compare_server):
         page.keyboard.press("ArrowRight")  # 25 users
         expect(page.get_by_test_id("stSliderThumbValue")).to_have_text(["2", "25"])
         expect(main).to_contain_text(f"{n} configurations × 2 folds")
-        expect(main).to_contain_text("No results yet for this choice")
+        expect(main).to_contain_text("No results yet for this choice", timeout=60_000)
         run = page.get_by_role("button", name=f"Run {n} of {n}")
         run.click()
         # the server's job reports its progress while the page polls it
