@@ -172,9 +172,12 @@ def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         _need(f"chromium not found at {CHROMIUM}")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _need("playwright is not installed")
+    # expect()'s 5 s default is shorter than one script rerun on a busy 2-core CI machine; a real
+    # failure still fails, only later
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
