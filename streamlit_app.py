@@ -2,7 +2,9 @@
 
 Streamlit discovers the other pages in `pages/`; every page, this one included, first calls
 `page_frame` (page config, sidebar navigation, data loading). This page is the Overview: what the
-app does, the dataset at a glance, and the GroupLens credit.
+app does, the dataset at a glance, and the GroupLens credit. Imported rather than run (by
+`streamlit run`, once per server), the file defines the server, `app`, whose start-up readies the
+default dataset and recommender before the first visitor (recommender/app/server.py).
 """
 
 from __future__ import annotations
@@ -76,8 +78,17 @@ def render_credits() -> None:
     st.caption(f"Citation: {CITATION}")
 
 
-ml = page_frame("Overview", "🏠")
-render_intro()
-render_dataset(summarize(ml))
-render_page_links()
-render_credits()
+def main() -> None:
+    ml = page_frame("Overview", "🏠")
+    render_intro()
+    render_dataset(summarize(ml))
+    render_page_links()
+    render_credits()
+
+
+if __name__ == "__main__":  # a visit: Streamlit runs this file as the Overview page
+    main()
+else:  # `streamlit run streamlit_app.py` imports this file to serve it: see recommender/app/server.py
+    from recommender.app.server import lifespan
+
+    app = st.App("streamlit_app.py", lifespan=lifespan)

@@ -276,8 +276,7 @@ def render_model_choice(ml: MovieLens) -> None:
 
 
 def render_header(ml: MovieLens, rec: Recommender, note: str | None) -> str:
-    """Title, model caption and choice, and the mode switch (kept in the URL); returns the mode."""
-    st.title("🍿 Recommend")
+    """Model caption and choice, and the mode switch (kept in the URL); returns the mode."""
     st.caption(
         f"Models: **{plain(', '.join(rec.personals_))}** (led by {plain(rec.model_.label)}), "
         f"fitted once on all {len(rec.user_ratings_):,} users' ratings and shared by every "
@@ -778,6 +777,7 @@ def render_night_mode(rec: Recommender, filters: MovieFilters) -> None:
 
 def main() -> None:
     ml = page_frame("Recommend", "🍿")
+    st.title("🍿 Recommend")  # at once, even while the recommender is still being fitted
     model, note = chosen_model()
     rec = get_recommender(ml, model)
     restore_profile(rec.index_)  # ?profile= on this session's first run

@@ -106,9 +106,12 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> 
 
 @contextlib.contextmanager
 def running_app(
-    movielens_dir: Path, log_path: Path, extra_env: dict[str, str] | None = None
+    movielens_dir: Path,
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
+    script: str = "streamlit_app.py",
 ) -> Iterator[str]:
-    """Run `streamlit run streamlit_app.py` on a free localhost port until the block ends.
+    """Run `streamlit run <script>` (the app by default) on a free localhost port until the block ends.
 
     Evaluation results go to a folder beside ``log_path``, never to the project's data/.
     """
@@ -127,7 +130,7 @@ def running_app(
                 "-m",
                 "streamlit",
                 "run",
-                "streamlit_app.py",
+                script,
                 "--server.port",
                 str(port),
                 "--server.address",

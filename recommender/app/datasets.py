@@ -32,7 +32,9 @@ from recommender.data import (
     MovieLens,
     find_dataset,
     known_datasets,
+    local_copy,
     read_upload,
+    resolve_source,
 )
 from recommender.data.transfer import human_bytes
 
@@ -44,6 +46,7 @@ __all__ = [
     "URL_KEY",
     "available_memory_bytes",
     "choose_and_load",
+    "default_dataset_on_disk",
     "estimated_bytes",
     "memory_note",
 ]
@@ -396,3 +399,16 @@ def choose_and_load() -> MovieLens:
     state[_LAST_GOOD] = choice
     _write_url(choice)
     return ml
+
+
+def default_dataset_on_disk() -> MovieLens | None:
+    """The dataset a new visitor's first page shows, read through the shared cache, if it is on
+    disk already; None when it would have to be downloaded first (that waits for a visitor, who
+    sees the progress). Raises :class:`DataError` for bad data."""
+    choice = _default_choice()
+    info = find_dataset(choice)
+    if info is None:
+        return get_movielens() if resolve_source() is not None else None
+    if local_copy(info, settings.data_home()) is None:
+        return None
+    return get_dataset(info.name)

@@ -15,9 +15,9 @@ keeps 4,449 of a training fold's 8,975 movies, with the same P@5 / NDCG@5 as all
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
 
+from recommender.ranking._lapack import spd_inverse_upper, syrk_upper
 from recommender.ranking.base import INPUTS, Param, RankerSpec, expand, row_contributions
 
 __all__ = ["EASE", "EASE_SPEC"]
@@ -31,12 +31,12 @@ MIRROR_ROWS = 256  # rows per block when copying the upper triangle to the lower
 
 def _gram(x: sp.csr_matrix, lam: float) -> np.ndarray:
     """XᵀX + λI as a float64 Fortran-order array, upper triangle only (what LAPACK reads),
-    accumulated over chunks of users by BLAS ``dsyrk``: no sparse product, no n × n temporary."""
+    accumulated over chunks of users by BLAS ``dsyrk``: no sparse product, no n × n temporary;
+    the GIL is released while BLAS works (see :mod:`recommender.ranking._lapack`)."""
     n = x.shape[1]
     gram = np.zeros((n, n), order="F")
     for start in range(0, x.shape[0], GRAM_ROWS):
-        chunk = x[start : start + GRAM_ROWS].toarray()  # C order, so chunk.T is Fortran order
-        gram = scipy.linalg.blas.dsyrk(1.0, chunk.T, beta=1.0, c=gram, lower=0, overwrite_c=1)
+        syrk_upper(gram, x[start : start + GRAM_ROWS].toarray())
     gram[np.diag_indices(n)] += lam
     return gram
 
@@ -53,15 +53,10 @@ def _mirror_upper(matrix: np.ndarray) -> None:
 
 def _spd_inverse(matrix: np.ndarray) -> np.ndarray:
     """Inverse of a symmetric positive-definite float64 matrix given by its upper triangle, in
-    place (Cholesky, LAPACK)."""
-    factor, info = scipy.linalg.lapack.dpotrf(matrix, lower=False, overwrite_a=True)
-    if info != 0:
-        raise np.linalg.LinAlgError(f"Cholesky factorisation failed (info={info})")
-    inverse, info = scipy.linalg.lapack.dpotri(factor, lower=False, overwrite_c=True)
-    if info != 0:
-        raise np.linalg.LinAlgError(f"inversion failed (info={info})")
-    _mirror_upper(inverse)  # dpotri fills the upper triangle only
-    return inverse
+    place (Cholesky, LAPACK, without holding the GIL)."""
+    spd_inverse_upper(matrix)
+    _mirror_upper(matrix)  # dpotri fills the upper triangle only
+    return matrix
 
 
 class EASE:
