@@ -474,10 +474,11 @@ async def start_grid_job(context: BrowserContext, app: Server) -> Page:
     """Open Compare models, pick 4 folds (no shipped reference) and press Run."""
     page = (await new_pages(context, 1))[0]
     await page.goto(f"{app.url}/compare_models")
-    await ready(page, ("press Run to compute them",))
+    await ready(page, ("configurations × 5 folds",))  # the shipped reference results
     await page.get_by_role("slider", name="Folds").focus()
     await page.keyboard.press("ArrowLeft")  # 5 -> 4 folds
     await expect(page.get_by_test_id("stMain")).to_contain_text("× 4 folds")
+    await expect(page.get_by_test_id("stMain")).to_contain_text("No results yet", timeout=60_000)
     await page.get_by_role("button", name=re.compile(r"^Run \d+ of \d+$")).click()
     await expect(page.get_by_role("button", name="Cancel")).to_be_visible(timeout=60_000)
     return page

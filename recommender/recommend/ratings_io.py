@@ -62,14 +62,16 @@ class ImportedRatings:
     missing: list[tuple[int, int, str]] = field(default_factory=list)
 
 
-def _titles(movies: pd.DataFrame) -> dict[int, str]:
-    return dict(zip(movies["movieId"].astype(int), movies["title"].astype(str), strict=True))
+def _titles(movies: pd.DataFrame, movie_ids: Iterable[int]) -> dict[int, str]:
+    """Titles of ``movie_ids`` only (the page exports on every run: not the whole catalogue)."""
+    wanted = movies[movies["movieId"].isin([int(m) for m in movie_ids])]
+    return dict(zip(wanted["movieId"].astype(int), wanted["title"].astype(str), strict=True))
 
 
 def export_ratings_csv(ratings: Mapping[int, float], movies: pd.DataFrame) -> str:
     """The ratings as CSV text (movieId, title, rating), in the order they were given; titles
     are :func:`spreadsheet_safe`."""
-    titles = _titles(movies)
+    titles = _titles(movies, ratings)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -82,11 +84,12 @@ def export_ratings_csv(ratings: Mapping[int, float], movies: pd.DataFrame) -> st
 def export_movie_list_csv(movie_ids: Iterable[int], movies: pd.DataFrame) -> str:
     """A list of movies (the watchlist, the hidden movies) as CSV text (movieId, title), in the
     order given, each movie once; titles are :func:`spreadsheet_safe`."""
-    titles = _titles(movies)
+    ids = list(dict.fromkeys(int(m) for m in movie_ids))
+    titles = _titles(movies, ids)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(LIST_COLUMNS)
-    for movie_id in dict.fromkeys(int(m) for m in movie_ids):
+    for movie_id in ids:
         writer.writerow([movie_id, spreadsheet_safe(titles.get(movie_id, ""))])
     return out.getvalue()
 
