@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from recommender.app.cache import dataset_summary
 from recommender.app.frame import page_frame, plain
-from recommender.data import CITATION, DatasetSummary, summarize
+from recommender.data import CITATION, DatasetSummary
 
 PAGE_LINKS = (
     ("pages/explore.py", "Explore", "🔎",
@@ -81,7 +82,7 @@ def render_credits() -> None:
 def main() -> None:
     ml = page_frame("Overview", "🏠")
     render_intro()
-    render_dataset(summarize(ml))
+    render_dataset(dataset_summary(ml))
     render_page_links()
     render_credits()
 

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from recommender.app.cache import job_runner, paired_comparisons
+from recommender import settings as app_settings
+from recommender.app.cache import (
+    evaluated_ratings,
+    evaluated_shape,
+    job_runner,
+    paired_comparisons,
+)
 from recommender.app.frame import page_frame
 from recommender.data import MovieLens
 from recommender.data.export import csv_bytes
@@ -36,6 +42,7 @@ from recommender.evaluation.charts import (
 from recommender.evaluation.grids import PRESET_LABELS
 from recommender.evaluation.jobs import JobRequest, JobStatus
 from recommender.evaluation.metrics import RELEVANCE_THRESHOLD, TOP_N
+from recommender.evaluation.sampling import SAMPLE_SIZES, estimate_seconds, sample_name
 from recommender.evaluation.tables import display_table, ranking_view
 from recommender.models import (
     BASELINE_ALGORITHMS,
@@ -60,6 +67,7 @@ class Choice:
 
     configs: list[ModelConfig]
     settings: GridSettings
+    sample_users: int | None = None  # None: every user's ratings are evaluated
 
 
 # Buttons act through callbacks and session state, so a rerun cannot swallow a click.
@@ -155,9 +163,66 @@ def render_choice(ml: MovieLens) -> Choice:
             help="Every test user by default; a number takes a seeded sample, the same users for "
             "every model. Each ranked user gets the whole catalogue scored.",
         )
+        sample = render_user_sample(ml)
     ranking_users = {"all": None, "off": 0}.get(ranking_choice, ranking_choice)
-    settings = GridSettings(ml.name, ml.n_ratings, n_folds, DEFAULT_SEED, engine, ranking_users)
-    return Choice(configs, settings)
+    name = ml.name if sample is None else sample_name(ml.name, sample, DEFAULT_SEED)
+    n_ratings = len(evaluated_ratings(ml, sample, DEFAULT_SEED))
+    settings = GridSettings(name, n_ratings, n_folds, DEFAULT_SEED, engine, ranking_users)
+    return Choice(configs, settings, sample)
+
+
+def default_sample(sizes: list[int], n_users: int, n_ratings: int) -> int:
+    """The largest of ``sizes`` whose expected size is at most half a million ratings."""
+    per_user = n_ratings / max(1, n_users)
+    return max((n for n in sizes if n * per_user <= 500_000), default=min(sizes))
+
+
+def render_user_sample(ml: MovieLens) -> int | None:
+    """On a large dataset, the seeded user sample to evaluate on (None: every user)."""
+    threshold = app_settings.sample_threshold()
+    if ml.n_ratings <= threshold:
+        return None
+    n_users = ml.n_users
+    sizes = [n for n in SAMPLE_SIZES if n < n_users]
+    if not sizes:  # too few users for any offered sample
+        return None
+    choice = st.select_slider(
+        "Users evaluated", options=[*sizes, "all"],
+        value=default_sample(sizes, n_users, ml.n_ratings),
+        format_func=lambda n: f"all {n_users:,}" if n == "all" else f"{n:,}",
+        key="cmp_sample_users",
+        help=f"Above {threshold:,} ratings a grid on every rating takes hours here: evaluate on "
+        f"every rating of a random sample of users instead (seed {DEFAULT_SEED}: the same users "
+        "on any machine). The sample is part of the results' name, so sampled and full results "
+        "never mix.",
+    )  # fmt: skip
+    return None if choice == "all" else int(choice)
+
+
+def render_sample_note(ml: MovieLens, choice: Choice) -> None:
+    if choice.sample_users is None:
+        return
+    shape = evaluated_shape(ml, choice.sample_users, DEFAULT_SEED)
+    st.info(
+        f"Evaluating on a seeded random sample: every rating of {shape.users:,} of "
+        f"{ml.n_users:,} users ({shape.ratings:,} of {ml.n_ratings:,} ratings, {shape.items:,} "
+        f"movies), seed {DEFAULT_SEED}. Results are saved and shown as "
+        f"“{choice.settings.dataset}”.",
+        icon="🎲",
+    )
+
+
+def estimate_text(ml: MovieLens, choice: Choice, configs: list[ModelConfig]) -> str:
+    """“about N min” for computing ``configs`` (rough: see recommender.evaluation.sampling)."""
+    shape = evaluated_shape(ml, choice.sample_users, DEFAULT_SEED)
+    seconds = estimate_seconds(configs, choice.settings, shape, app_settings.grid_workers())
+    if np.isnan(seconds):
+        return ""
+    if seconds < 90:
+        return f"about {max(5, round(seconds / 5) * 5):.0f} s"
+    if seconds < 5400:
+        return f"about {seconds / 60:.0f} min"
+    return f"about {seconds / 3600:.1f} hours"
 
 
 def render_engine_notes(choice: Choice) -> None:
@@ -191,9 +256,11 @@ def confirm_recompute() -> None:
     st.session_state["cmp_run_requested"] = "recompute"
 
 
-def render_run_button(choice: Choice, cached: list[ConfigResult]) -> str | None:
+def render_run_button(ml: MovieLens, choice: Choice, cached: list[ConfigResult]) -> str | None:
     """The Run button (or "Recompute", which asks first); returns "run", "recompute" or None."""
-    missing = len(choice.configs) - len(cached)
+    done = {r.config.key for r in cached}
+    to_compute = [c for c in choice.configs if c.key not in done]
+    missing = len(to_compute)
     run_col, info_col = st.columns([1, 4], vertical_alignment="center")
     if missing:
         run_col.button(f"Run {missing} of {len(choice.configs)}", type="primary", key="cmp_run",
@@ -205,6 +272,13 @@ def render_run_button(choice: Choice, cached: list[ConfigResult]) -> str | None:
         f"`{choice.settings.dataset}` ({len(cached)} cached, {missing} to compute). Results are "
         "kept on disk and reopen instantly; a run goes on on the server if you leave the page."
     )
+    estimate = estimate_text(ml, choice, to_compute or choice.configs)
+    if estimate:
+        what = "Computing them" if to_compute else "Recomputing them all"
+        info_col.caption(
+            f"{what} takes {estimate} (a rough estimate: the times measured for the shipped "
+            "ml-latest-small results, scaled to the data and settings chosen)."
+        )
     if st.session_state.get("cmp_confirm_recompute"):
         st.warning(f"Recompute all {len(cached)} cached results? They stay shown until the new "
                    "ones replace them.", icon="⚠️")  # fmt: skip
@@ -219,7 +293,8 @@ def render_run_button(choice: Choice, cached: list[ConfigResult]) -> str | None:
 def start_job(ml: MovieLens, choice: Choice, recompute: bool) -> None:
     """Hand the grid to the server's job queue; this session follows it by id."""
     request = JobRequest(choice.settings, tuple(choice.configs), recompute)
-    job = job_runner().submit(request, ml.ratings, ml.movies)
+    ratings = evaluated_ratings(ml, choice.sample_users, DEFAULT_SEED)
+    job = job_runner().submit(request, ratings, ml.movies)
     st.session_state["cmp_job_id"] = job.job_id
 
 
@@ -407,7 +482,8 @@ def main() -> None:
     choice = render_choice(ml)
     render_engine_notes(choice)
     cached = cached_results(choice.settings, choice.configs)
-    action = render_run_button(choice, cached)
+    render_sample_note(ml, choice)
+    action = render_run_button(ml, choice, cached)
     if action:
         start_job(ml, choice, recompute=action == "recompute")
     render_job()

@@ -18,7 +18,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from recommender.app.cache import get_recommender, history_match_index, recommender_choices
+from recommender.app.cache import (
+    get_recommender,
+    history_match_index,
+    onboarding_picks,
+    recommender_choices,
+)
 from recommender.app.frame import page_frame, plain
 from recommender.app.profile_state import (
     RATINGS_KEY,
@@ -335,12 +340,13 @@ def render_search(ml: MovieLens, rec: Recommender) -> None:
     )  # fmt: skip
 
 
-def render_onboarding(rec: Recommender) -> None:
+def render_onboarding(ml: MovieLens, model: ModelConfig | None) -> None:
     """Popular movies across genres, to rate in one click each."""
     st.subheader("Or rate some popular movies")
     st.caption("Popular, well-rated picks across genres — rate the ones you've seen.")
     grid = st.columns(3)
-    for i, row in enumerate(rec.onboarding(ONBOARDING_SIZE).itertuples(index=False)):
+    picks = onboarding_picks(ml, model, ONBOARDING_SIZE)
+    for i, row in enumerate(picks.itertuples(index=False)):
         key = f"rec_onboard_{row.movieId}"
         st.session_state[key] = my_ratings().get(int(row.movieId), NOT_SEEN)
         with grid[i % 3]:
@@ -600,7 +606,8 @@ def render_top5_for_me(rec: Recommender, filters: MovieFilters) -> None:
         )  # fmt: skip
 
 
-def render_rate_mode(ml: MovieLens, rec: Recommender, filters: MovieFilters) -> None:
+def render_rate_mode(ml: MovieLens, rec: Recommender, model: ModelConfig | None,
+                     filters: MovieFilters) -> None:  # fmt: skip
     # Search and the top 5 first (side by side, or one above the other on a phone), then the
     # rest: on a narrow screen the list comes right after the rating control.
     left, right = st.columns([3, 2], gap="large")
@@ -608,7 +615,7 @@ def render_rate_mode(ml: MovieLens, rec: Recommender, filters: MovieFilters) -> 
         render_search(ml, rec)
     with right:
         render_top5_for_me(rec, filters)
-    render_onboarding(rec)
+    render_onboarding(ml, model)
     ratings_col, io_col = st.columns([3, 2], gap="large")
     with ratings_col:
         render_my_ratings(rec)
@@ -785,7 +792,7 @@ def main() -> None:
     filters = render_filters(rec.catalog_)
     mode = render_header(ml, rec, note)
     if mode == "rate":
-        render_rate_mode(ml, rec, filters)
+        render_rate_mode(ml, rec, model, filters)
     elif mode == "title":
         render_title_mode(ml, rec, filters)
     elif mode == "user":

@@ -13,6 +13,7 @@ read the environment, so a test or a long-running server sees a changed variable
 | ``MOVIELENS_UPLOAD_MB`` | largest dataset a visitor may upload, in MB (invalid values: the default) | ``50`` |
 | ``RECOMMENDER_RESULTS_DIR`` | where Compare models keeps its cross-validation results | ``<data home>/results`` |
 | ``RECOMMENDER_WORKERS`` | worker processes of a Compare models grid | ``1`` |
+| ``RECOMMENDER_SAMPLE_ABOVE`` | above this many ratings, Compare models proposes a seeded sample of users | ``1000000`` |
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_DATASET",
+    "DEFAULT_SAMPLE_ABOVE",
     "DEFAULT_UPLOAD_MB",
     "DEFAULT_WORKERS",
     "ENV_DATASET",
@@ -30,6 +32,7 @@ __all__ = [
     "ENV_DIR",
     "ENV_PARQUET_CACHE",
     "ENV_RESULTS_DIR",
+    "ENV_SAMPLE_ABOVE",
     "ENV_UPLOAD_MB",
     "ENV_URL",
     "ENV_WORKERS",
@@ -45,6 +48,7 @@ __all__ = [
     "movielens_dir",
     "parquet_cache_enabled",
     "results_dir",
+    "sample_threshold",
     "upload_limit_bytes",
 ]
 
@@ -58,6 +62,7 @@ ENV_RESULTS_DIR = "RECOMMENDER_RESULTS_DIR"
 ENV_DATASET = "MOVIELENS_DATASET"
 ENV_PARQUET_CACHE = "MOVIELENS_PARQUET_CACHE"
 ENV_UPLOAD_MB = "MOVIELENS_UPLOAD_MB"
+ENV_SAMPLE_ABOVE = "RECOMMENDER_SAMPLE_ABOVE"
 
 DEFAULT_DATASET = "ml-latest-small"
 DEFAULT_BASE_URL = "https://files.grouplens.org/datasets/movielens/"
@@ -146,3 +151,15 @@ def grid_workers() -> int:
         return max(1, int(_env(ENV_WORKERS) or DEFAULT_WORKERS))
     except ValueError:
         return DEFAULT_WORKERS
+
+
+DEFAULT_SAMPLE_ABOVE = 1_000_000
+
+
+def sample_threshold() -> int:
+    """Above this many ratings Compare models proposes a seeded sample of users
+    (``$RECOMMENDER_SAMPLE_ABOVE``, default 1,000,000; invalid values: the default)."""
+    try:
+        return max(0, int(_env(ENV_SAMPLE_ABOVE) or DEFAULT_SAMPLE_ABOVE))
+    except ValueError:
+        return DEFAULT_SAMPLE_ABOVE

@@ -21,6 +21,7 @@ import streamlit as st
 from recommender import explore, settings
 from recommender.choice import RankerOption, ranker_options, recommendation_model
 from recommender.data import (
+    DatasetSummary,
     FilterBounds,
     MovieFilters,
     MovieLens,
@@ -35,15 +36,19 @@ from recommender.data import (
     quality_report,
     read_dataset,
     resolve_source,
+    summarize,
 )
 from recommender.evaluation import GridSettings, cached_results, make_folds, preset
 from recommender.evaluation.jobs import JobRunner
+from recommender.evaluation.sampling import DataShape, sample_users
 from recommender.evaluation.significance import Comparison, compare_all
 from recommender.models import ModelConfig
 from recommender.recommend import Recommender
 from recommender.recommend.history_import import MatchIndex, build_match_index
 
 __all__ = [
+    "evaluated_ratings",
+    "evaluated_shape",
     "evaluation_folds",
     "explore_frame",
     "explore_headline",
@@ -52,7 +57,9 @@ __all__ = [
     "get_dataset",
     "get_explore_view",
     "get_movielens",
+    "dataset_summary",
     "get_recommender",
+    "onboarding_picks",
     "history_match_index",
     "job_runner",
     "paired_comparisons",
@@ -254,6 +261,27 @@ def warm_up(ml: MovieLens) -> Future:
         return future
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dataset_summary(_ml: MovieLens, dataset_key: str) -> DatasetSummary:
+    return summarize(_ml)
+
+
+def dataset_summary(ml: MovieLens) -> DatasetSummary:
+    """The headline numbers of ``ml`` (every page shows them: computed once per dataset)."""
+    return _dataset_summary(ml, ml.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _onboarding(_ml: MovieLens, dataset_key: str, model_key: str, n: int) -> pd.DataFrame:
+    model = ModelConfig.from_key(model_key) if model_key else None
+    return get_recommender(_ml, model).onboarding(n)
+
+
+def onboarding_picks(ml: MovieLens, model: ModelConfig | None, n: int) -> pd.DataFrame:
+    """The recommender's first set of movies to rate (the same for every visitor: computed once)."""
+    return _onboarding(ml, ml.key, model.key if model else "", n)
+
+
 def get_recommender(ml: MovieLens, model: ModelConfig | None = None) -> Recommender:
     """The Recommend page's :class:`~recommender.recommend.Recommender`, fitted once on all of
     ``ml`` and shared by every visitor: query it, never refit or change it. ``model`` is the
@@ -279,6 +307,27 @@ def paired_comparisons(settings: GridSettings, keys: tuple[str, ...]) -> list[Co
     """Every cached result of ``keys`` against the best one on NDCG@5 (paired over users)."""
     configs = [ModelConfig.from_key(k) for k in keys]
     return compare_all(cached_results(settings, configs), "ndcg")
+
+
+@st.cache_resource(show_spinner="Drawing the seeded sample of users…", max_entries=4)
+def _user_sample(_ml: MovieLens, dataset_key: str, n_users: int, seed: int) -> pd.DataFrame:
+    return sample_users(_ml.ratings, n_users, seed)
+
+
+def evaluated_ratings(ml: MovieLens, n_users: int | None, seed: int) -> pd.DataFrame:
+    """The ratings Compare models evaluates on: all of ``ml``'s, or every rating of a seeded
+    sample of ``n_users`` users (shared, read-only)."""
+    return ml.ratings if n_users is None else _user_sample(ml, ml.key, n_users, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _evaluated_shape(_ml: MovieLens, dataset_key: str, n_users: int | None, seed: int) -> DataShape:
+    return DataShape.of(evaluated_ratings(_ml, n_users, seed))
+
+
+def evaluated_shape(ml: MovieLens, n_users: int | None, seed: int) -> DataShape:
+    """The sizes of :func:`evaluated_ratings` that a grid's time estimate needs."""
+    return _evaluated_shape(ml, ml.key, n_users, seed)
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from recommender.app.cache import warm_up
+from recommender.app.cache import dataset_summary, warm_up
 from recommender.app.datasets import choose_and_load
 from recommender.app.text import code_block, plain
-from recommender.data import MovieLens, summarize
+from recommender.data import MovieLens
 
 __all__ = ["HOME", "NAV_KEY", "PAGES", "code_block", "page_frame", "plain"]
 
@@ -38,7 +38,7 @@ def _navigation() -> None:
 
 
 def _dataset_caption(ml: MovieLens, where) -> None:
-    summary = summarize(ml)
+    summary = dataset_summary(ml)
     with where:
         st.markdown(f"**Dataset:** {plain(summary.name)}")
         st.caption(

@@ -17,6 +17,7 @@ from recommender.evaluation.folds import (
 from recommender.evaluation.grids import PRESETS, preset
 from recommender.evaluation.results import Progress, ProgressCallback
 from recommender.evaluation.runner import run_grid
+from recommender.evaluation.sampling import sample_name, sample_users
 from recommender.evaluation.tables import summary_table
 from recommender.models import ModelConfig
 from recommender.ranking import RANKERS
@@ -51,6 +52,13 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--engine", choices=("fast", "surprise"), default="fast")
     parser.add_argument("--no-ranking", action="store_true", help="skip the top-5 ranking metrics")
+    parser.add_argument(
+        "--sample-users",
+        type=int,
+        metavar="N",
+        help="evaluate on every rating of N users drawn at random with --seed (for large datasets; "
+        "results are saved as DATASET~usersN~seedS, as Compare models does)",
+    )
     parser.add_argument(
         "--ranking-users",
         default=str(DEFAULT_RANKING_USERS),
@@ -122,10 +130,19 @@ def _cli(args: argparse.Namespace) -> int:
             "warning: Surprise's item-based KNN takes minutes and GBs of memory per fold.",
             file=sys.stderr,
         )
+    ratings, name = ml.ratings, ml.name
+    if args.sample_users is not None:
+        if args.sample_users < 1:
+            print("error: --sample-users needs at least 1 user", file=sys.stderr)
+            return 2
+        ratings = sample_users(ml.ratings, args.sample_users, args.seed)
+        name = sample_name(ml.name, args.sample_users, args.seed)
+        print(f"Seeded sample: {ratings['userId'].nunique():,} of {ml.n_users:,} users, "
+              f"{len(ratings):,} ratings, saved as {name}", file=sys.stderr)  # fmt: skip
     grid = run_grid(
         configs,
-        ml.ratings,
-        ml.name,
+        ratings,
+        name,
         n_folds=args.folds,
         seed=args.seed,
         engine=args.engine,

@@ -14,7 +14,7 @@ from recommender.evaluation import GridSettings, preset
 from recommender.evaluation.jobs import JobRequest
 from recommender.evaluation.store import load_folds, load_result
 from recommender.models import ModelConfig
-from recommender.settings import ENV_RESULTS_DIR
+from recommender.settings import ENV_RESULTS_DIR, ENV_SAMPLE_ABOVE
 from tests.conftest import APP_FILE
 
 TIMEOUT = 240
@@ -169,3 +169,31 @@ def test_empty_custom_choice_and_surprise_warning_are_explained(results):
     at.radio(key="cmp_engine").set_value("surprise").run()
     assert "dense movie × movie similarity matrix" in at.warning[0].value
     assert not at.dataframe  # nothing run, nothing cached
+
+
+def test_the_sample_names_the_results_and_runs_on_the_sampled_ratings(results, monkeypatch):
+    monkeypatch.setenv(ENV_SAMPLE_ABOVE, "50000")
+    monkeypatch.setattr("recommender.evaluation.sampling.SAMPLE_SIZES", (100, 200))
+    # ml-latest-small stands in for a large dataset: the threshold and sizes are lowered
+    at = quick_two_folds(open_page())
+    assert at.select_slider(key="cmp_sample_users").value == 200  # the largest offered
+    at.select_slider(key="cmp_sample_users").set_value(100).run()
+    note = next(i.value for i in at.info if "seeded random sample" in i.value)
+    assert "every rating of 100 of 610 users" in note
+    assert "ml-latest-small~users100~seed0" in note
+    captions = " ".join(c.value for c in at.caption)
+    assert "ml-latest-small~users100~seed0" in captions  # what the results are saved as
+    assert "rough estimate" in captions
+    at.button(key="cmp_run").click().run()
+    wait_for_job(at)
+    saved = list(results.glob("ml-latest-small~users100~seed0-*/*/*.json"))
+    assert saved, "no result saved under the sample's name"
+    n_ratings = int(saved[0].parent.parent.name.rpartition("-")[2])
+    assert 0 < n_ratings < 100_836  # the sampled ratings, not all of them
+    assert not at.exception
+
+
+def test_small_datasets_are_evaluated_whole_with_a_time_estimate(results):
+    at = open_page()
+    assert not at.get("select_slider") or all(s.key != "cmp_sample_users" for s in at.select_slider)
+    assert "rough estimate" in " ".join(c.value for c in at.caption)
