@@ -15,6 +15,7 @@ from recommender.app.cache import (
     job_runner,
     paired_comparisons,
 )
+from recommender.app.datasets import private_results_dir
 from recommender.app.frame import page_frame
 from recommender.data import MovieLens
 from recommender.data.export import csv_bytes
@@ -68,6 +69,7 @@ class Choice:
     configs: list[ModelConfig]
     settings: GridSettings
     sample_users: int | None = None  # None: every user's ratings are evaluated
+    results_dir: str | None = None  # a visitor's own upload: this session's folder; None: shared
 
 
 # Buttons act through callbacks and session state, so a rerun cannot swallow a click.
@@ -168,7 +170,7 @@ def render_choice(ml: MovieLens) -> Choice:
     name = ml.name if sample is None else sample_name(ml.name, sample, DEFAULT_SEED)
     n_ratings = len(evaluated_ratings(ml, sample, DEFAULT_SEED))
     settings = GridSettings(name, n_ratings, n_folds, DEFAULT_SEED, engine, ranking_users)
-    return Choice(configs, settings, sample)
+    return Choice(configs, settings, sample, private_results_dir(ml))
 
 
 def default_sample(sizes: list[int], n_users: int, n_ratings: int) -> int:
@@ -269,8 +271,13 @@ def render_run_button(ml: MovieLens, choice: Choice, cached: list[ConfigResult])
         run_col.button("All cached: recompute…", key="cmp_run", on_click=request_recompute)
     info_col.caption(
         f"{len(choice.configs)} configurations × {choice.settings.n_folds} folds on "
-        f"`{choice.settings.dataset}` ({len(cached)} cached, {missing} to compute). Results are "
-        "kept on disk and reopen instantly; a run goes on on the server if you leave the page."
+        f"`{choice.settings.dataset}` ({len(cached)} cached, {missing} to compute). "
+        + (
+            "Results of your own dataset are kept for this session only, seen by you only."
+            if choice.results_dir
+            else "Results are kept on disk and reopen instantly; a run goes on on the server if "
+            "you leave the page."
+        )
     )
     estimate = estimate_text(ml, choice, to_compute or choice.configs)
     if estimate:
@@ -292,7 +299,7 @@ def render_run_button(ml: MovieLens, choice: Choice, cached: list[ConfigResult])
 
 def start_job(ml: MovieLens, choice: Choice, recompute: bool) -> None:
     """Hand the grid to the server's job queue; this session follows it by id."""
-    request = JobRequest(choice.settings, tuple(choice.configs), recompute)
+    request = JobRequest(choice.settings, tuple(choice.configs), recompute, choice.results_dir)
     ratings = evaluated_ratings(ml, choice.sample_users, DEFAULT_SEED)
     job = job_runner().submit(request, ratings, ml.movies)
     st.session_state["cmp_job_id"] = job.job_id
@@ -378,7 +385,8 @@ def show_table(tab, shown: pd.DataFrame, table: pd.DataFrame, best: dict[str, st
     )
 
 
-def render_tables(table: pd.DataFrame, results: list[ConfigResult], settings: GridSettings) -> None:
+def render_tables(table: pd.DataFrame, results: list[ConfigResult], choice: Choice) -> None:
+    settings = choice.settings
     st.subheader("Results: mean ± standard deviation over folds")
     ranked = RANKED_USERS_TEXT.get(
         settings.ranking_users, f"{settings.ranking_users} sampled users"
@@ -396,7 +404,8 @@ def render_tables(table: pd.DataFrame, results: list[ConfigResult], settings: Gr
         [f"Top-{TOP_N} ranking", "Rating prediction", "Beyond accuracy"]
     )
     ranking = [m.name for m in metrics_in("ranking")]
-    comparisons = paired_comparisons(settings, tuple(r.config.key for r in results if r.ok))
+    keys = tuple(r.config.key for r in results if r.ok)
+    comparisons = paired_comparisons(settings, keys, choice.results_dir)
     show_table(ranking_tab, ranking_view(table, comparisons, ranking), table, best)
     ranking_tab.caption(
         "“vs best”: each model's per-user NDCG@5 minus the best model's, over the same users and "
@@ -488,13 +497,14 @@ def main() -> None:
         start_job(ml, choice, recompute=action == "recompute")
     render_job()
     render_finished(choice)
-    cached = cached_results(choice.settings, choice.configs)  # a finished job may have added some
+    # a finished job may have added some
+    cached = cached_results(choice.settings, choice.configs, choice.results_dir)
     results = shown_results(choice, cached)
     if not results:
         st.info("No results yet for this choice: press **Run** to compute them.")
         return
     table = summary_table(results)
-    render_tables(table, results, choice.settings)
+    render_tables(table, results, choice)
     ok = table[table["error"] == ""].copy()
     if ok.empty:
         st.info("Every selected configuration failed: see the Status column.")

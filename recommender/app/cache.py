@@ -3,6 +3,9 @@
 Objects returned by ``st.cache_resource`` functions are shared by every visitor: callers treat
 them as read-only (copy a DataFrame before changing it; never fit a shared model on one visitor's
 ratings). Cache keys use :attr:`recommender.data.MovieLens.key`, never the frames themselves.
+A visitor's own upload (:attr:`~recommender.data.MovieLens.is_upload`) never enters a shared
+cache: the same functions run for it through a memo in that visitor's session state
+(:func:`_cached`), gone with the session.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import contextlib
 import subprocess
 import sys
 import threading
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +71,27 @@ __all__ = [
     "recommender_choices",
     "warm_up",
 ]
+
+
+# A visitor's own upload never enters a shared cache: its values live in that session's state
+# (bounded), so no other visitor can reach them and they go when the session ends.
+_SESSION_MEMO = "upload_cache"
+_SESSION_MEMO_SIZE = 32
+
+
+def _cached(function: Any, ml: MovieLens, *args: Any, copy: bool = False) -> Any:
+    """``function(*args)`` through its shared Streamlit cache, or, when ``ml`` is a visitor's
+    upload, through this session's memo (``copy``: a fresh copy each call, as ``st.cache_data``
+    gives)."""
+    if not ml.is_upload:
+        return function(*args)
+    memo = st.session_state.setdefault(_SESSION_MEMO, OrderedDict())
+    key = (function.__name__, *(a for a in args if not isinstance(a, MovieLens)))
+    if key not in memo:
+        memo[key] = function.__wrapped__(*args)
+        while len(memo) > _SESSION_MEMO_SIZE:
+            memo.popitem(last=False)
+    return deepcopy(memo[key]) if copy else memo[key]
 
 
 @st.cache_resource(show_spinner="Reading the MovieLens data…", max_entries=2)
@@ -148,7 +174,7 @@ def _explore_bounds(_ml: MovieLens, dataset_key: str) -> FilterBounds:
 
 def get_explore_bounds(ml: MovieLens) -> FilterBounds:
     """What the Explore filters can take on ``ml``."""
-    return _explore_bounds(ml, ml.key)
+    return _cached(_explore_bounds, ml, ml, ml.key, copy=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -158,7 +184,7 @@ def _explore_view(_ml: MovieLens, dataset_key: str, filters_key: tuple) -> Movie
 
 def get_explore_view(ml: MovieLens, filters: MovieFilters) -> MovieLens:
     """The part of ``ml`` the filters keep (shared: read-only)."""
-    return _explore_view(ml, ml.key, filters.key)
+    return _cached(_explore_view, ml, ml, ml.key, filters.key)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -172,7 +198,7 @@ def explore_frame(ml: MovieLens, filters: MovieFilters, function: str, *args: An
     """``recommender.explore.FRAMES[function](view, *args)`` on the filtered view, cached per
     filters and arguments."""
     view = get_explore_view(ml, filters)
-    return _explore_frame(view, ml.key, filters.key, function, args)
+    return _cached(_explore_frame, ml, view, ml.key, filters.key, function, args, copy=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -182,7 +208,8 @@ def _explore_headline(_ml: MovieLens, _view: MovieLens, dataset_key: str, filter
 
 def explore_headline(ml: MovieLens, filters: MovieFilters) -> pd.DataFrame:
     """Headline numbers of the whole data next to the filtered view."""
-    return _explore_headline(ml, get_explore_view(ml, filters), ml.key, filters.key)
+    view = get_explore_view(ml, filters)
+    return _cached(_explore_headline, ml, ml, view, ml.key, filters.key, copy=True)
 
 
 @st.cache_data(show_spinner="Checking data quality…", max_entries=4)
@@ -193,7 +220,7 @@ def _explore_quality(_ml: MovieLens, dataset_key: str):
 
 def explore_quality(ml: MovieLens) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """``(checks, missing, changes)``: the quality report's frames and what ``clean`` changed."""
-    return _explore_quality(ml, ml.key)
+    return _cached(_explore_quality, ml, ml, ml.key, copy=True)
 
 
 # ------------------------------------------------------------------------------ Compare, Recommend
@@ -206,16 +233,16 @@ def _evaluation_folds(_ml: MovieLens, dataset_key: str, n_folds: int, seed: int)
 
 def evaluation_folds(ml: MovieLens, n_folds: int, seed: int) -> tuple:
     """The seeded K folds of ``ml`` for the Compare models page (shared, read-only)."""
-    return _evaluation_folds(ml, ml.key, n_folds, seed)
+    return _cached(_evaluation_folds, ml, ml, ml.key, n_folds, seed)
 
 
 @st.cache_resource(
     show_spinner="Fitting the recommender on every rating (once per model)…", max_entries=2
 )
 def _recommender(_ml: MovieLens, dataset_key: str, model_key: str) -> Recommender:
-    if not model_key:  # the default models: fitted in the background since the first page view
+    if not model_key and not _ml.is_upload:  # fitted in the background since the first view
         return warm_up(_ml).result()
-    return Recommender.from_movielens(_ml, ModelConfig.from_key(model_key))
+    return Recommender.from_movielens(_ml, ModelConfig.from_key(model_key) if model_key else None)
 
 
 # One background thread fits the default recommender as soon as a dataset is loaded, so the first
@@ -248,9 +275,12 @@ def _compile_knn_kernels() -> None:
         )
 
 
-def warm_up(ml: MovieLens) -> Future:
+def warm_up(ml: MovieLens) -> Future | None:
     """Start fitting the default recommender for ``ml`` in the background (once per dataset);
-    the future it returns gives the fitted :class:`Recommender`."""
+    the future it returns gives the fitted :class:`Recommender`. None for a visitor's upload: its
+    recommender is fitted when its session asks, and kept in that session only."""
+    if ml.is_upload:
+        return None
     with _WARM_LOCK:
         future = _WARMED.get(ml.key)
         if future is None or (future.done() and future.exception() is not None):
@@ -268,7 +298,7 @@ def _dataset_summary(_ml: MovieLens, dataset_key: str) -> DatasetSummary:
 
 def dataset_summary(ml: MovieLens) -> DatasetSummary:
     """The headline numbers of ``ml`` (every page shows them: computed once per dataset)."""
-    return _dataset_summary(ml, ml.key)
+    return _cached(_dataset_summary, ml, ml, ml.key, copy=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -279,7 +309,7 @@ def _onboarding(_ml: MovieLens, dataset_key: str, model_key: str, n: int) -> pd.
 
 def onboarding_picks(ml: MovieLens, model: ModelConfig | None, n: int) -> pd.DataFrame:
     """The recommender's first set of movies to rate (the same for every visitor: computed once)."""
-    return _onboarding(ml, ml.key, model.key if model else "", n)
+    return _cached(_onboarding, ml, ml, ml.key, model.key if model else "", n, copy=True)
 
 
 def get_recommender(ml: MovieLens, model: ModelConfig | None = None) -> Recommender:
@@ -288,7 +318,7 @@ def get_recommender(ml: MovieLens, model: ModelConfig | None = None) -> Recommen
     configuration handed over from Compare models, if any (:func:`recommendation_model` decides;
     :class:`~recommender.choice.RecommendChoice` if it cannot be used)."""
     chosen = recommendation_model(model)
-    return _recommender(ml, ml.key, chosen.key if chosen else "")
+    return _cached(_recommender, ml, ml, ml.key, chosen.key if chosen else "")
 
 
 @st.cache_data(show_spinner=False, ttl=60, max_entries=4)
@@ -303,10 +333,13 @@ def recommender_choices(ml: MovieLens) -> list[RankerOption]:
 
 
 @st.cache_data(show_spinner="Comparing every model with the best, user by user…", max_entries=8)
-def paired_comparisons(settings: GridSettings, keys: tuple[str, ...]) -> list[Comparison]:
-    """Every cached result of ``keys`` against the best one on NDCG@5 (paired over users)."""
+def paired_comparisons(
+    settings: GridSettings, keys: tuple[str, ...], directory: str | None = None
+) -> list[Comparison]:
+    """Every cached result of ``keys`` (in ``directory``, default the shared results) against the
+    best one on NDCG@5 (paired over users)."""
     configs = [ModelConfig.from_key(k) for k in keys]
-    return compare_all(cached_results(settings, configs), "ndcg")
+    return compare_all(cached_results(settings, configs, directory), "ndcg")
 
 
 @st.cache_resource(show_spinner="Drawing the seeded sample of users…", max_entries=4)
@@ -317,7 +350,9 @@ def _user_sample(_ml: MovieLens, dataset_key: str, n_users: int, seed: int) -> p
 def evaluated_ratings(ml: MovieLens, n_users: int | None, seed: int) -> pd.DataFrame:
     """The ratings Compare models evaluates on: all of ``ml``'s, or every rating of a seeded
     sample of ``n_users`` users (shared, read-only)."""
-    return ml.ratings if n_users is None else _user_sample(ml, ml.key, n_users, seed)
+    if n_users is None:
+        return ml.ratings
+    return _cached(_user_sample, ml, ml, ml.key, n_users, seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -327,7 +362,7 @@ def _evaluated_shape(_ml: MovieLens, dataset_key: str, n_users: int | None, seed
 
 def evaluated_shape(ml: MovieLens, n_users: int | None, seed: int) -> DataShape:
     """The sizes of :func:`evaluated_ratings` that a grid's time estimate needs."""
-    return _evaluated_shape(ml, ml.key, n_users, seed)
+    return _cached(_evaluated_shape, ml, ml, ml.key, n_users, seed, copy=True)
 
 
 @st.cache_resource(show_spinner=False)
@@ -352,4 +387,4 @@ def _match_index(_ml: MovieLens, dataset_key: str) -> MatchIndex:
 def history_match_index(ml: MovieLens) -> MatchIndex:
     """The lookups that match an imported history to ``ml``'s movies (ids through links.csv,
     titles), built once per dataset and shared by every visitor: read-only."""
-    return _match_index(ml, ml.key)
+    return _cached(_match_index, ml, ml, ml.key)

@@ -17,14 +17,17 @@ Memory: :func:`estimated_bytes` is an estimate, not a measurement per dataset (s
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import tempfile
 import time
+import weakref
 from pathlib import Path
 
 import streamlit as st
 
 from recommender import settings
-from recommender.app.cache import get_dataset, get_movielens
+from recommender.app.cache import get_dataset, get_movielens, job_runner
 from recommender.app.text import code_block, plain
 from recommender.data import (
     DataError,
@@ -49,6 +52,7 @@ __all__ = [
     "default_dataset_on_disk",
     "estimated_bytes",
     "memory_note",
+    "private_results_dir",
 ]
 
 URL_KEY = "dataset"
@@ -412,3 +416,33 @@ def default_dataset_on_disk() -> MovieLens | None:
     if local_copy(info, settings.data_home()) is None:
         return None
     return get_dataset(info.name)
+
+
+_RESULTS_FOLDER = "dataset_results_folder"  # session state: this session's own results folder
+
+
+def _cancel_jobs_in(path: str) -> None:
+    with contextlib.suppress(Exception):  # at interpreter exit the runner may be gone already
+        job_runner().cancel_in(path)
+
+
+class _SessionFolder:
+    """A temporary folder that lives as long as the visitor's session: kept in its session
+    state, so when Streamlit drops the session the folder's grid jobs are cancelled and the
+    folder is deleted (``TemporaryDirectory`` removes itself when collected)."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="movielens-session-")
+        self.path = self._folder.name
+        weakref.finalize(self, _cancel_jobs_in, self.path)
+
+
+def private_results_dir(ml: MovieLens) -> str | None:
+    """Where Compare models keeps results of ``ml``: this session's own folder for a visitor's
+    upload (never the shared results, gone with the session), None (the shared folder) otherwise."""
+    if not ml.is_upload:
+        return None
+    folder = st.session_state.get(_RESULTS_FOLDER)
+    if folder is None or not Path(folder.path).is_dir():
+        folder = st.session_state[_RESULTS_FOLDER] = _SessionFolder()
+    return folder.path

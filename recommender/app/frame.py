@@ -45,7 +45,7 @@ def _dataset_caption(ml: MovieLens, where) -> None:
             f"{summary.users:,} users · {summary.movies:,} movies · {summary.ratings:,} ratings · "
             f"{summary.tags:,} tags"
         )
-        if ml.source.startswith("upload:"):
+        if ml.is_upload:
             st.caption("Data: your own upload, seen by you only, for this session.")
         else:
             st.caption(

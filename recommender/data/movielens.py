@@ -6,10 +6,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["CITATION", "NO_GENRES", "RATING_MAX", "RATING_MIN", "DataError", "MovieLens"]
+__all__ = [
+    "CITATION",
+    "NO_GENRES",
+    "RATING_MAX",
+    "RATING_MIN",
+    "UPLOAD_SOURCE",
+    "DataError",
+    "MovieLens",
+]
 
 RATING_MIN, RATING_MAX = 0.5, 5.0
 NO_GENRES = "(no genres listed)"
+UPLOAD_SOURCE = "upload:"  # how a visitor's own dataset's ``source`` starts
 
 CITATION = (
     "F. Maxwell Harper and Joseph A. Konstan. 2015. The MovieLens Datasets: History and Context. "
@@ -56,6 +65,12 @@ class MovieLens:
         the fingerprint of its files (a changed copy at the same place gets a new key)."""
         key = f"{self.name}@{self.source}#{self.n_ratings}"
         return f"{key}~{self.fingerprint}" if self.fingerprint else key
+
+    @property
+    def is_upload(self) -> bool:
+        """A visitor's own dataset (:func:`recommender.data.read_upload`): it belongs to one
+        session and is never kept in anything shared."""
+        return self.source.startswith(UPLOAD_SOURCE)
 
     @property
     def rating_values(self) -> tuple[float, ...]:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from recommender import settings
 from recommender.data.files import DatasetFiles
 from recommender.data.layouts import read_files
-from recommender.data.movielens import DataError, MovieLens
+from recommender.data.movielens import UPLOAD_SOURCE, DataError, MovieLens
 from recommender.data.transfer import human_bytes
 
 __all__ = ["UNPACKED_FACTOR", "UPLOAD_FILES", "read_upload"]
@@ -94,4 +94,4 @@ def read_upload(
     finally:
         src.close()
     label = name or (src.name if is_zip and src.name != "upload" else "your dataset")
-    return dataclasses.replace(ml, name=label, source=f"upload:{label}")
+    return dataclasses.replace(ml, name=label, source=f"{UPLOAD_SOURCE}{label}")

@@ -45,6 +45,9 @@ class JobRequest:
     settings: GridSettings
     configs: tuple[ModelConfig, ...]
     recompute: bool = False
+    directory: str | None = (
+        None  # results folder of this request (a visitor's own); None: the runner's
+    )
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,13 @@ class JobRunner:
                 self._thread.start()
             return job
 
+    def cancel_in(self, directory: str) -> None:
+        """Cancel every job that writes to ``directory`` (its owner is gone)."""
+        with self._lock:
+            for job in self.jobs.values():
+                if job.request.directory == directory:
+                    job.cancel()
+
     def status(self, job_id: str) -> JobStatus | None:
         """A snapshot of the job, or None if this server never had it (e.g. after a restart)."""
         with self._lock:
@@ -165,8 +175,13 @@ class _GridRun:
     def __init__(self, runner: JobRunner, job: GridJob):
         self.runner, self.job = runner, job
         self.settings = job.request.settings
+        self.directory = Path(job.request.directory) if job.request.directory else runner.directory
         self.kept: dict[ModelConfig, dict[int, FoldResult]] = {}
         self.failed: dict[ModelConfig, str] = {}
+
+    def _folder_alive(self) -> bool:
+        """False once a visitor's own results folder is gone with its session: never recreate it."""
+        return self.job.request.directory is None or self.directory.is_dir()
 
     def plan(self) -> list[tuple[list[ModelConfig], int]]:
         """(share group, fold) tasks still to compute, fold by fold (a worker keeps one fold)."""
@@ -174,9 +189,9 @@ class _GridRun:
         reference = {} if self.job.request.recompute else reference_results(self.settings)
         for config in self.job.request.configs:
             done = {} if self.job.request.recompute else load_folds(
-                self.settings, config, self.runner.directory)  # fmt: skip
+                self.settings, config, self.directory)  # fmt: skip
             cached = not self.job.request.recompute and load_result(
-                self.settings, config, self.runner.directory, reference)  # fmt: skip
+                self.settings, config, self.directory, reference)  # fmt: skip
             self.kept[config] = dict(cached and {f.fold: f for f in cached.folds} or done)
             self.job.done += len(self.kept[config])
             if len(self.kept[config]) < self.settings.n_folds:
@@ -206,7 +221,8 @@ class _GridRun:
             if config not in self.failed and len(folds) == self.settings.n_folds:
                 result = ConfigResult(config, self.settings.engine,
                                       tuple(folds[f] for f in sorted(folds)))  # fmt: skip
-                save_result(self.settings, result, self.runner.directory)
+                if self._folder_alive():
+                    save_result(self.settings, result, self.directory)
         job.state, job.current = "done", "done"
 
     def _start_worker(self, path: str) -> subprocess.Popen:
@@ -263,7 +279,8 @@ class _GridRun:
                 self.job.failures[config.key] = result
             else:
                 self.kept[config][fold] = result
-                save_fold(self.settings, config, result, self.runner.directory)
+                if self._folder_alive():
+                    save_fold(self.settings, config, result, self.directory)
             # counted once kept: ``done`` never includes a step an interruption would lose
             self.job.in_flight -= 1
             self.job.computed += 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from recommender import settings
-from recommender.app import datasets
+from recommender.app import cache, datasets
 from recommender.data import CATALOG
 from tests.conftest import APP_FILE, PROJECT_ROOT
 from tests.test_datasets_download import ZIPS, _pin, serve, server  # noqa: F401 (fixture)
@@ -248,6 +249,10 @@ def test_a_good_upload_becomes_this_sessions_dataset_on_every_page(app_env):
         assert not at.exception, page
         assert not at.error, (page, [e.value for e in at.error])
         assert "your dataset" in at.sidebar.markdown[0].value, page
+    # everything computed on the upload lives in this session's state, nothing in shared caches
+    memo = at.session_state["upload_cache"]
+    assert {"_dataset_summary", "_explore_view", "_recommender"} <= {k[0] for k in memo}
+    assert not any("upload:" in key for key in cache._WARMED)
     # back to the server's dataset, then forgotten
     at.switch_page(APP_FILE).run()
     at.selectbox(key=PICKER).set_value(datasets.ENV_CHOICE).run()
@@ -320,6 +325,10 @@ def test_compare_models_and_recommend_run_on_an_upload(app_env, tmp_path, monkey
     assert not at.exception and not at.error, [e.value for e in at.error]
     finished = at.success[0].value
     assert finished.startswith("Finished") and "failed" not in finished
-    assert any(name.split(" #")[1] in p.name for p in results.iterdir())  # kept apart by content
+    # results of an upload stay in this session's own folder, never in the shared results
+    assert not results.exists() or not any(results.iterdir())
+    own = Path(at.session_state["dataset_results_folder"].path)
+    assert any(name.split(" #")[1] in p.name for p in own.iterdir())
+    assert own.parent == Path(tempfile.gettempdir())
     at.switch_page("pages/recommend.py").run()
     assert not at.exception and not at.error
