@@ -7,6 +7,10 @@ from st.cache_resource / st.cache_data), timing each `at.run()` — the full scr
 the figures and the messages sent to the browser, but not the browser's own drawing.
 
     MOVIELENS_DIR=../shared/movielens/ml-latest-small python benchmarks/explore_rerender.py
+    MOVIELENS_DIR=/tmp/bench32/ml-32m-synthetic python benchmarks/explore_rerender.py --budget 2
+
+(the second on the synthetic ml-32m that ``benchmarks/dataset_load.py --dir /tmp/bench32 --keep``
+leaves behind).
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ os.environ.setdefault(
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 TABS = ["Data quality", "Ratings", "Popularity", "Genres", "Time", "Top movies", "Tags", "One user"]
-BUDGET_S = 1.0
+BUDGET_S = 1.0  # ml-latest-small; the issue's budget at ml-32m is 2 s (--budget 2)
+TIMEOUT = 900  # the first load of a 32M-rating dataset reads ~900 MB of CSV
 
 
 def reset_filters(at: AppTest) -> None:
+    years = at.sidebar.slider[0]
     at.sidebar.multiselect[0].set_value([])
-    at.sidebar.slider[0].set_value((1902, 2018))
+    years.set_value((years.min, years.max))
     at.sidebar.number_input[0].set_value(0)
     at.run()
 
@@ -52,7 +58,7 @@ def measure_tab(tab: str) -> tuple[list[float], list[float]]:
     A fresh AppTest per tab shares the process-wide caches, so the filter values are made unique
     per tab (a different genre each time) to keep the first pass cold.
     """
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
     at.switch_page("pages/explore.py")
     at.session_state["tab"] = tab
     at.run()
@@ -75,15 +81,17 @@ def measure_tab(tab: str) -> tuple[list[float], list[float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tabs", nargs="*", default=TABS, help="tabs to measure")
+    parser.add_argument("--budget", type=float, default=BUDGET_S, help="seconds per re-render")
     args = parser.parse_args()
+    budget = args.budget
 
     # Warm the process: imports, the dataset itself and the default view (not what we measure).
     start = time.perf_counter()
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
     at.switch_page("pages/explore.py").run()
     print(f"first page load (dataset read, imports): {time.perf_counter() - start:.2f} s\n")
 
-    header = f"{'tab':<14}{'cold median':>12}{'cold max':>10}{'warm median':>13}{'warm max':>10}{'cold/warm':>11}  ≤ {BUDGET_S:g} s"
+    header = f"{'tab':<14}{'cold median':>12}{'cold max':>10}{'warm median':>13}{'warm max':>10}{'cold/warm':>11}  ≤ {budget:g} s"
     print(header)
     print("-" * len(header))
     worst = 0.0
@@ -91,12 +99,12 @@ def main() -> int:
         cold, warm = measure_tab(tab)
         worst = max(worst, *cold, *warm)
         ratio = statistics.median(cold) / statistics.median(warm)
-        ok = "yes" if max(cold + warm) <= BUDGET_S else "NO"
+        ok = "yes" if max(cold + warm) <= budget else "NO"
         print(
             f"{tab:<14}{statistics.median(cold):>11.3f}s{max(cold):>9.3f}s"
             f"{statistics.median(warm):>12.3f}s{max(warm):>9.3f}s{ratio:>10.1f}×  {ok}"
         )
-    print(f"\nslowest re-render after a filter change: {worst:.3f} s (budget {BUDGET_S:g} s)")
+    print(f"\nslowest re-render after a filter change: {worst:.3f} s (budget {budget:g} s)")
     return 0
 
 

@@ -60,3 +60,16 @@ def test_layouts_lapack_cannot_read_are_refused(matrix):
 def test_a_block_with_other_items_is_refused():
     with pytest.raises(ValueError, match="items"):
         syrk_upper(np.zeros((3, 3), order="F"), np.ones((2, 4)))
+
+
+def test_eases_gram_matrix_stays_well_under_two_gib():
+    """OpenBLAS crashed in threaded calls on float64 matrices of ~2 GiB (recommender/ranking/
+    ease.py): the item cap keeps the Gram matrix at half of that."""
+    from recommender.ranking.ease import EASE, MEMORY_BUDGET
+
+    limit = int(np.sqrt(MEMORY_BUDGET / 4))
+    assert limit**2 * 8 <= 2**30
+    counts = np.arange(1, 20_001)  # 20,000 movies with 1 … 20,000 ratings
+    columns = EASE(min_count=1)._columns(counts)
+    assert columns is not None and columns.size == limit
+    assert counts[columns].min() == 20_000 - limit + 1  # the most rated ones

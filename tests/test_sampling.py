@@ -121,3 +121,10 @@ def test_cli_evaluate_on_a_user_sample_saves_under_the_sample_name(movielens_dir
     dataset_dir = saved.parent.parent.name
     assert dataset_dir.startswith("ml-latest-small~users60~seed0-")
     assert 0 < int(dataset_dir.rpartition("-")[2]) < 100_836
+
+
+def test_the_estimate_caps_ease_at_the_items_ease_models():
+    from recommender.evaluation import sampling
+    from recommender.ranking import ease
+
+    assert int(ease.MEMORY_BUDGET**0.5 / 2) == sampling._EASE_MAX_ITEMS  # sqrt(budget / 4 B)

@@ -5,7 +5,7 @@ P = (XᵀX + λI)⁻¹; a history x scores x·B. X holds the input weights of :d
 (``liked``: dislikes dropped, lukewarm ratings half, 4★+ full), which is what lifts EASE above its
 binary form. B is float32 and n × n: the catalogue is restricted to items with at least
 ``min_count`` training ratings (default 3; the others score NaN, i.e. rank last) and to the most
-rated ones that keep B within :data:`MEMORY_BUDGET` (1 GiB: about 16,000 movies); the fit needs
+rated ones that keep B within :data:`MEMORY_BUDGET` (512 MiB: 11,585 movies); the fit needs
 ~3× that transiently (the float64 Gram matrix, accumulated over chunks of users and inverted in
 place, then its float32 copy). On ml-latest-small, min_count = 3
 keeps 4,449 of a training fold's 8,975 movies, with the same P@5 / NDCG@5 as all of them
@@ -22,7 +22,12 @@ from recommender.ranking.base import INPUTS, Param, RankerSpec, expand, row_cont
 
 __all__ = ["EASE", "EASE_SPEC"]
 
-MEMORY_BUDGET = 1 << 30  # bytes for B (float32): 1 GiB ≈ 16,000 items
+# Bytes for B (float32): 512 MiB = 11,585 items, so the float64 Gram matrix stays at 1 GiB. Not
+# more: the OpenBLAS of the NumPy and SciPy wheels (0.3.30/0.3.31) crashed the process
+# (segmentation fault) in multi-threaded dsyrk, dgemm and dpotrf on matrices of about 2 GiB and
+# over (n ≥ ~15,500 float64; measured on this project's 2-core machine), which a 1 GiB budget
+# (16,384 items) reached on ml-20m and larger.
+MEMORY_BUDGET = 1 << 29
 
 
 GRAM_ROWS = 1024  # users per chunk when accumulating XᵀX (a dense chunk: rows × items × 8 B)
