@@ -703,7 +703,7 @@ def render_user_mode(rec: Recommender, filters: MovieFilters) -> None:
         wanted = int(url_user) if url_user and url_user.isdigit() else None
         st.session_state["rec_user"] = wanted if wanted in rec.user_ratings_ else users[0]
     user = st.selectbox(
-        "User", users, format_func=lambda u: f"User {u} · {len(rec.user_ratings_[u]):,} ratings",
+        "User", users, format_func=lambda u: f"User {u} · {rec.user_ratings_.count(u):,} ratings",
         key="rec_user",
     )  # fmt: skip
     write_param("user", str(user))

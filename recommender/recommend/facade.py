@@ -41,6 +41,7 @@ from recommender.recommend.blend import (
 )
 from recommender.recommend.catalog import RESULT_COLUMNS, build_catalog, top_rows
 from recommender.recommend.content import ContentModel
+from recommender.recommend.histories import UserHistories
 from recommender.recommend.personal import DISLIKED_BELOW, PersonalModel, PersonalScores
 from recommender.recommend.popularity import PopularityModel, varied_top
 from recommender.recommend.reasons import match_words, supporting, taste_reason
@@ -111,10 +112,7 @@ class Recommender:
             single_model_schedule(self.lead_) if self.model else BLEND_SCHEDULE
         )
         self._ratings_arrays = tuple(ratings[c].to_numpy() for c in ("userId", "movieId", "rating"))
-        self.user_ratings_ = {
-            int(u): dict(zip(g["movieId"].astype(int), g["rating"].astype(float), strict=True))
-            for u, g in ratings.groupby("userId")
-        }
+        self.user_ratings_ = UserHistories(*self._ratings_arrays)
         self.genres_ = list(self.catalog_["genres"])
         self.titles_ = self.catalog_["title"].to_numpy(object)
         return self
