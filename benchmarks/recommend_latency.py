@@ -40,13 +40,16 @@ def rss_mb() -> float:
 N_RATINGS = 10
 
 
-def visitors(rec: Recommender, count: int, seed: int) -> list[dict[int, float]]:
-    """Seeded visitors rating 10 movies picked among those with >= 20 ratings, random stars."""
+def visitors(
+    rec: Recommender, count: int, seed: int, n_ratings: int = N_RATINGS
+) -> list[dict[int, float]]:
+    """Seeded visitors rating ``n_ratings`` movies picked among those with >= 20 ratings, random
+    stars (also used by benchmarks/steering.py)."""
     rng = np.random.default_rng(seed)
     pool = rec.catalog_.loc[rec.catalog_["n_ratings"] >= 20, "movieId"].to_numpy()
     stars = np.arange(1, 11) / 2
     return [
-        {int(m): float(rng.choice(stars)) for m in rng.choice(pool, N_RATINGS, replace=False)}
+        {int(m): float(rng.choice(stars)) for m in rng.choice(pool, n_ratings, replace=False)}
         for _ in range(count)
     ]
 

@@ -29,32 +29,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from recommend_latency import timed_ms, visitors  # the same seeded visitors and timer
+
 from recommender.data import load_movielens
 from recommender.recommend import Recommender
 from recommender.recommend.steering import steer
 
 TARGET_MS = 100.0
 STEPS = (-2.0, -1.0, 1.0, 2.0)  # the slider's range: ±3 gave five films with ~1 rating each
-
-
-def visitors(rec: Recommender, count: int, n_ratings: int, seed: int) -> list[dict[int, float]]:
-    """Seeded visitors rating movies picked among those with >= 20 ratings, random stars."""
-    rng = np.random.default_rng(seed)
-    pool = rec.catalog_.loc[rec.catalog_["n_ratings"] >= 20, "movieId"].to_numpy()
-    stars = np.arange(1, 11) / 2
-    return [
-        {int(m): float(rng.choice(stars)) for m in rng.choice(pool, n_ratings, replace=False)}
-        for _ in range(count)
-    ]
-
-
-def timed_ms(function, inputs) -> np.ndarray:
-    times = []
-    for item in inputs:
-        start = time.perf_counter()
-        function(item)
-        times.append((time.perf_counter() - start) * 1000)
-    return np.array(times)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     rec = Recommender().fit(ml)
     fit_seconds = time.perf_counter() - start
-    people = visitors(rec, args.visitors, args.ratings + args.hidden + 3, args.seed)
+    people = visitors(rec, args.visitors, args.seed, args.ratings + args.hidden + 3)
     plans = []
     for person in people:
         ids = list(person)
