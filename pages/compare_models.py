@@ -43,7 +43,13 @@ from recommender.evaluation.charts import (
 from recommender.evaluation.grids import PRESET_LABELS
 from recommender.evaluation.jobs import JobRequest, JobStatus
 from recommender.evaluation.metrics import RELEVANCE_THRESHOLD, TOP_N
-from recommender.evaluation.sampling import SAMPLE_SIZES, estimate_seconds, sample_name
+from recommender.evaluation.sampling import (
+    default_sample_size,
+    estimate_seconds,
+    offered_sample_sizes,
+    rough_duration,
+    sample_name,
+)
 from recommender.evaluation.tables import display_table, ranking_view
 from recommender.models import (
     BASELINE_ALGORITHMS,
@@ -173,24 +179,18 @@ def render_choice(ml: MovieLens) -> Choice:
     return Choice(configs, settings, sample, private_results_dir(ml))
 
 
-def default_sample(sizes: list[int], n_users: int, n_ratings: int) -> int:
-    """The largest of ``sizes`` whose expected size is at most half a million ratings."""
-    per_user = n_ratings / max(1, n_users)
-    return max((n for n in sizes if n * per_user <= 500_000), default=min(sizes))
-
-
 def render_user_sample(ml: MovieLens) -> int | None:
     """On a large dataset, the seeded user sample to evaluate on (None: every user)."""
     threshold = app_settings.sample_threshold()
     if ml.n_ratings <= threshold:
         return None
     n_users = ml.n_users
-    sizes = [n for n in SAMPLE_SIZES if n < n_users]
+    sizes = offered_sample_sizes(n_users)
     if not sizes:  # too few users for any offered sample
         return None
     choice = st.select_slider(
         "Users evaluated", options=[*sizes, "all"],
-        value=default_sample(sizes, n_users, ml.n_ratings),
+        value=default_sample_size(sizes, n_users, ml.n_ratings),
         format_func=lambda n: f"all {n_users:,}" if n == "all" else f"{n:,}",
         key="cmp_sample_users",
         help=f"Above {threshold:,} ratings a grid on every rating takes hours here: evaluate on "
@@ -218,13 +218,7 @@ def estimate_text(ml: MovieLens, choice: Choice, configs: list[ModelConfig]) -> 
     """“about N min” for computing ``configs`` (rough: see recommender.evaluation.sampling)."""
     shape = evaluated_shape(ml, choice.sample_users, DEFAULT_SEED)
     seconds = estimate_seconds(configs, choice.settings, shape, app_settings.grid_workers())
-    if np.isnan(seconds):
-        return ""
-    if seconds < 90:
-        return f"about {max(5, round(seconds / 5) * 5):.0f} s"
-    if seconds < 5400:
-        return f"about {seconds / 60:.0f} min"
-    return f"about {seconds / 3600:.1f} hours"
+    return rough_duration(seconds)
 
 
 def render_engine_notes(choice: Choice) -> None:

@@ -128,3 +128,23 @@ def test_the_estimate_caps_ease_at_the_items_ease_models():
     from recommender.ranking import ease
 
     assert int(ease.MEMORY_BUDGET**0.5 / 2) == sampling._EASE_MAX_ITEMS  # sqrt(budget / 4 B)
+
+
+def test_offered_and_default_sample_sizes():
+    from recommender.evaluation.sampling import default_sample_size, offered_sample_sizes
+
+    assert offered_sample_sizes(610) == []  # ml-latest-small: too few users to sample
+    sizes = offered_sample_sizes(200_948)  # ml-32m
+    assert sizes == [1_000, 2_000, 5_000, 10_000, 20_000]
+    assert default_sample_size(sizes, 200_948, 32_000_204) == 2_000  # ~318,000 ratings
+    assert default_sample_size([1_000], 6_040, 100_000_000) == 1_000  # the smallest, at least
+
+
+def test_rough_duration_reads_like_a_person_would_say_it():
+    from recommender.evaluation.sampling import rough_duration
+
+    assert rough_duration(42) == "about 40 s"
+    assert rough_duration(1) == "about 5 s"
+    assert rough_duration(720) == "about 12 min"
+    assert rough_duration(12_600) == "about 3.5 hours"
+    assert rough_duration(math.nan) == ""

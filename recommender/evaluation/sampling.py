@@ -34,7 +34,10 @@ __all__ = [
     "REFERENCE_SETTINGS",
     "SAMPLE_SIZES",
     "DataShape",
+    "default_sample_size",
     "estimate_seconds",
+    "offered_sample_sizes",
+    "rough_duration",
     "sample_name",
     "sample_users",
 ]
@@ -52,6 +55,28 @@ _EASE_MAX_ITEMS = 11_585  # and at most this many (its budget: tests/test_sampli
 def sample_name(dataset: str, n_users: int, seed: int = DEFAULT_SEED) -> str:
     """The name a user sample of ``dataset`` goes by in results, cache keys and exports."""
     return f"{dataset}~users{n_users}~seed{seed}"
+
+
+def offered_sample_sizes(n_users: int) -> list[int]:
+    """The :data:`SAMPLE_SIZES` smaller than the data's ``n_users`` (none: nothing to sample)."""
+    return [n for n in SAMPLE_SIZES if n < n_users]
+
+
+def default_sample_size(sizes: list[int], n_users: int, n_ratings: int) -> int:
+    """The largest of ``sizes`` whose expected size is at most half a million ratings."""
+    per_user = n_ratings / max(1, n_users)
+    return max((n for n in sizes if n * per_user <= 500_000), default=min(sizes))
+
+
+def rough_duration(seconds: float) -> str:
+    """“about 40 s”, “about 12 min”, “about 3.5 hours”; "" when there is no estimate (NaN)."""
+    if math.isnan(seconds):
+        return ""
+    if seconds < 90:
+        return f"about {max(5, round(seconds / 5) * 5):.0f} s"
+    if seconds < 5400:
+        return f"about {seconds / 60:.0f} min"
+    return f"about {seconds / 3600:.1f} hours"
 
 
 def sample_users(ratings: pd.DataFrame, n_users: int, seed: int = DEFAULT_SEED) -> pd.DataFrame:
