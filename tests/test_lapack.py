@@ -65,10 +65,11 @@ def test_a_block_with_other_items_is_refused():
 def test_eases_gram_matrix_stays_well_under_two_gib():
     """OpenBLAS crashed in threaded calls on float64 matrices of ~2 GiB (recommender/ranking/
     ease.py): the item cap keeps the Gram matrix at half of that."""
-    from recommender.ranking.ease import EASE, MEMORY_BUDGET
+    from recommender.ranking.ease import EASE, MAX_ITEMS, MEMORY_BUDGET
 
-    limit = int(np.sqrt(MEMORY_BUDGET / 4))
-    assert limit**2 * 8 <= 2**30
+    limit = MAX_ITEMS
+    assert limit**2 * 4 <= MEMORY_BUDGET  # B, float32
+    assert limit**2 * 8 <= 2**30  # the Gram matrix, float64
     counts = np.arange(1, 20_001)  # 20,000 movies with 1 … 20,000 ratings
     columns = EASE(min_count=1)._columns(counts)
     assert columns is not None and columns.size == limit

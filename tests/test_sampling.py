@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from recommender.evaluation import GridSettings, preset
@@ -124,10 +125,13 @@ def test_cli_evaluate_on_a_user_sample_saves_under_the_sample_name(movielens_dir
 
 
 def test_the_estimate_caps_ease_at_the_items_ease_models():
-    from recommender.evaluation import sampling
+    import pandas as pd
+
     from recommender.ranking import ease
 
-    assert int(ease.MEMORY_BUDGET**0.5 / 2) == sampling._EASE_MAX_ITEMS  # sqrt(budget / 4 B)
+    movies = np.repeat(np.arange(ease.MAX_ITEMS + 100), 3)  # every movie rated 3 times
+    ratings = pd.DataFrame({"userId": np.arange(movies.size) % 50, "movieId": movies})
+    assert DataShape.of(ratings).ease_items == ease.MAX_ITEMS
 
 
 def test_offered_and_default_sample_sizes():

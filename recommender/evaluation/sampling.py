@@ -29,6 +29,8 @@ from recommender.evaluation.folds import DEFAULT_SEED
 from recommender.evaluation.reference import reference_results
 from recommender.evaluation.results import ConfigResult, GridSettings
 from recommender.models import ModelConfig
+from recommender.ranking.ease import EASE, EASE_SPEC
+from recommender.ranking.ease import MAX_ITEMS as EASE_MAX_ITEMS
 
 __all__ = [
     "REFERENCE_SETTINGS",
@@ -47,9 +49,6 @@ SAMPLE_SIZES = (1_000, 2_000, 5_000, 10_000, 20_000)
 
 REFERENCE_SETTINGS = GridSettings("ml-latest-small", 100_836)
 """Whose measured times the estimate scales (5 folds, every user ranked)."""
-
-_EASE_MIN_COUNT = 3  # EASE models movies with at least this many training ratings (its default)
-_EASE_MAX_ITEMS = 11_585  # and at most this many (its budget: tests/test_sampling.py checks)
 
 
 def sample_name(dataset: str, n_users: int, seed: int = DEFAULT_SEED) -> str:
@@ -103,9 +102,9 @@ class DataShape:
     @classmethod
     def of(cls, ratings: pd.DataFrame) -> DataShape:
         counts = ratings["movieId"].value_counts()
-        modelled = int((counts >= _EASE_MIN_COUNT).sum())
+        modelled = int((counts >= EASE().min_count).sum())  # what EASE's defaults model
         return cls(len(ratings), int(ratings["userId"].nunique()), int(counts.size),
-                   min(modelled, _EASE_MAX_ITEMS))  # fmt: skip
+                   min(modelled, EASE_MAX_ITEMS))  # fmt: skip
 
 
 _REFERENCE_SHAPE = DataShape(ratings=100_836, users=610, items=9_724, ease_items=4_449)
@@ -150,7 +149,7 @@ def estimate_seconds(configs: Sequence[ModelConfig], settings: GridSettings, sha
             total += typical * fit_test_scale
             continue
         fit, test, rank = _per_fold_seconds(result)
-        if config.algorithm == "EASE":  # a dense inversion: cubic in its modelled movies
+        if config.algorithm == EASE_SPEC.algorithm:  # a dense inversion: cubic in its movies
             fit *= (shape.ease_items / ref.ease_items) ** 3
         else:
             fit *= fit_test_scale

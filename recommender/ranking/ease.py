@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from recommender.ranking._lapack import spd_inverse_upper, syrk_upper
 from recommender.ranking.base import INPUTS, Param, RankerSpec, expand, row_contributions
 
-__all__ = ["EASE", "EASE_SPEC"]
+__all__ = ["EASE", "EASE_SPEC", "MAX_ITEMS", "MEMORY_BUDGET"]
 
 # Bytes for B (float32): 512 MiB = 11,585 items, so the float64 Gram matrix stays at 1 GiB. Not
 # more: the OpenBLAS of the NumPy and SciPy wheels (0.3.30/0.3.31) crashed the process
@@ -28,6 +28,7 @@ __all__ = ["EASE", "EASE_SPEC"]
 # over (n ≥ ~15,500 float64; measured on this project's 2-core machine), which a 1 GiB budget
 # (16,384 items) reached on ml-20m and larger.
 MEMORY_BUDGET = 1 << 29
+MAX_ITEMS = int(np.sqrt(MEMORY_BUDGET / 4))  # 11,585 movies: B is MAX_ITEMS² float32
 
 
 GRAM_ROWS = 1024  # users per chunk when accumulating XᵀX (a dense chunk: rows × items × 8 B)
@@ -75,9 +76,8 @@ class EASE:
     def _columns(self, counts: np.ndarray) -> np.ndarray | None:
         """The modelled items: at least ``min_count`` ratings, and no more than the budget."""
         keep = counts >= max(1, self.min_count)
-        limit = int(np.sqrt(MEMORY_BUDGET / 4))
-        if keep.sum() > limit:  # the most-rated items that fit
-            keep &= counts >= np.sort(counts)[-limit]
+        if keep.sum() > MAX_ITEMS:  # the most-rated items that fit
+            keep &= counts >= np.sort(counts)[-MAX_ITEMS]
         return None if keep.all() else np.flatnonzero(keep)
 
     def _inputs(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
