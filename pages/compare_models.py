@@ -425,7 +425,7 @@ def render_tables(table: pd.DataFrame, results: list[ConfigResult], choice: Choi
         beyond_tab.plotly_chart(accuracy_novelty_chart(ok, ok["kind"]), key="cmp_novelty")
     st.download_button(
         "Download results (CSV)",
-        csv_bytes(table.rename(columns={"key": "model_key"})),
+        lambda: csv_bytes(table.rename(columns={"key": "model_key"})),  # written on click
         file_name=f"compare-{settings.dataset_id}-{settings.folder}.csv",
         mime="text/csv", key="cmp_csv",
     )  # fmt: skip
@@ -445,7 +445,10 @@ def render_charts(ok: pd.DataFrame, results: list[ConfigResult], n_folds: int) -
     if ok["rmse"].notna().any():
         st.subheader("Rating accuracy against cost")
         st.plotly_chart(accuracy_cost_chart(ok, ok["kind"]), key="cmp_scatter")
-    with st.expander("Per-fold detail"):
+    detail_box = st.expander("Per-fold detail", key="cmp_fold_detail", on_change="rerun")
+    if not detail_box.open:  # drawn only while open: a closed expander costs nothing
+        return
+    with detail_box:
         folds = fold_table([r for r in results if r.ok])
         columns = (
             {"model": "Model", "fold": "Fold"}

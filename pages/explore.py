@@ -49,10 +49,11 @@ class ExploreView:
 
 
 def download(v: ExploreView, table: pd.DataFrame, name: str) -> None:
-    """A CSV download of ``table`` (already with readable column names)."""
+    """A CSV download of ``table`` (already with readable column names), written only when the
+    button is clicked: a page run never pays for files nobody asked for."""
     st.download_button(
         "Download CSV",
-        csv_bytes(table),
+        lambda: csv_bytes(table),
         file_name=f"{v.ml.name}_{name}.csv",
         mime="text/csv",
         key=f"download_{name}",
@@ -71,9 +72,12 @@ def show_table(v: ExploreView, table: pd.DataFrame, name: str, **options: Any) -
 def show_numbers(
     v: ExploreView, table: pd.DataFrame, name: str, label: str = "Numbers behind this chart"
 ) -> None:
-    """An expander with the table and its CSV download."""
-    with st.expander(label):
-        show_table(v, table, name)
+    """An expander with the table and its CSV download, drawn only while it is open (opening it
+    reruns the page): closed, it costs the server and the browser nothing."""
+    numbers = st.expander(label, key=f"numbers_{name}", on_change="rerun")
+    if numbers.open:
+        with numbers:
+            show_table(v, table, name)
 
 
 def show_chart(v: ExploreView, figure: Any, table: pd.DataFrame, name: str) -> None:

@@ -514,12 +514,14 @@ def cancel_import(file_id: str) -> None:
 
 
 def render_exports(ml: MovieLens) -> None:
-    """CSV exports (safe to open in a spreadsheet) of the ratings, watchlist and hidden movies."""
+    """CSV exports (safe to open in a spreadsheet) of the ratings, watchlist and hidden movies,
+    written when a button is clicked (on another thread: it gets copies of this run's lists)."""
+    ratings, watchlist, hidden = dict(my_ratings()), list(my_watchlist()), list(my_hidden())
     exports = (
-        ("ratings", export_ratings_csv(my_ratings(), ml.movies), bool(my_ratings()), "rec_export"),
-        ("watchlist", export_movie_list_csv(my_watchlist(), ml.movies), bool(my_watchlist()),
+        ("ratings", lambda: export_ratings_csv(ratings, ml.movies), bool(ratings), "rec_export"),
+        ("watchlist", lambda: export_movie_list_csv(watchlist, ml.movies), bool(watchlist),
          "rec_export_watchlist"),
-        ("hidden movies", export_movie_list_csv(my_hidden(), ml.movies), bool(my_hidden()),
+        ("hidden movies", lambda: export_movie_list_csv(hidden, ml.movies), bool(hidden),
          "rec_export_hidden"),
     )  # fmt: skip
     st.caption("Export as CSV (safe to open in a spreadsheet):")
@@ -587,7 +589,10 @@ def render_top5_for_me(rec: Recommender, filters: MovieFilters) -> None:
     top = rec.for_new_user(my_ratings(), n=5, filters=filters, exclude=my_watchlist(),
                            obscurity=obscurity, hidden=my_hidden())  # fmt: skip
     show_cards(top, "rating", lambda: rec.empty_reason(filters), True, rec.movielens_ids_)
-    with st.expander("How this list is made"):
+    explained = st.expander("How this list is made", key="rec_how", on_change="rerun")
+    if not explained.open:  # drawn only while open: a closed expander costs nothing
+        return
+    with explained:
         st.markdown(
             "Each movie gets a score from every signal below, standardised and added with "
             "weights that depend on how many movies you rated. The weights were chosen by "

@@ -51,6 +51,11 @@ def values(data) -> list:
     return list(data)
 
 
+def numbers_keys(at: AppTest) -> list[str]:
+    """The keys of the "numbers behind" expanders on the page."""
+    return [e.key for e in at.expander if e.key and e.key.startswith("numbers_")]
+
+
 def bar_total(at: AppTest) -> int:
     """Sum of the bars of the first chart (the rating distribution on the Ratings tab)."""
     bars = [t for t in figure(at)["data"] if t["type"] == "bar"]
@@ -93,8 +98,19 @@ def test_every_tab_renders_its_charts_with_numbers_to_download(app_env):
         at.run()
         assert not at.exception, tab
         assert len(at.get("plotly_chart")) == expected, tab
-        assert len(at.get("download_button")) >= expected, tab
-        assert any(e.label == "Numbers behind this chart" for e in at.expander), tab
+        # The numbers behind each chart are drawn only once their expander is opened.
+        closed = [e for e in at.expander if e.label == "Numbers behind this chart"]
+        assert len(closed) == expected, tab
+        assert sum(len(e.get("download_button")) + len(e.dataframe) for e in closed) == 0, tab
+        for key in numbers_keys(at):
+            at.session_state[key] = True
+        at.run()
+        assert not at.exception, tab
+        opened = [e for e in at.expander if e.label == "Numbers behind this chart"]
+        assert all(len(e.dataframe) == 1 for e in opened), tab
+        assert sum(len(e.get("download_button")) for e in opened) == expected, tab
+        for key in numbers_keys(at):
+            at.session_state[key] = False
 
 
 def test_genre_filter_changes_numbers_and_url(app_env, data):
@@ -192,7 +208,9 @@ def test_filters_that_match_nothing_show_a_message_not_empty_charts(app_env):
 
 def test_top_movies_slider_sets_the_prior(app_env):
     at = open_explore(tab="Top movies")
-    at.slider(key="explore_prior").set_value(100).run()
+    at.slider(key="explore_prior").set_value(100)
+    at.session_state["numbers_top_movies"] = True  # open "Numbers behind this chart"
+    at.run()
     assert not at.exception
     assert any("C \\cdot m" in m.value for m in at.markdown)  # the formula is on the page
     top = next(d.value for d in at.main.dataframe if "Bayesian average (★)" in d.value.columns)

@@ -75,3 +75,20 @@ def test_shared_url_with_bad_values_warns_and_shows_everything(page):
     page.get_by_text("Ignored years='abc' in the URL").wait_for()
     assert metric_value(page, "Ratings") == "100,836"
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_numbers_behind_a_chart_open_on_demand_and_download_as_csv(page):
+    open_explore(page)
+    page.get_by_role("tab", name="Ratings").click()
+    wait_for_app(page)
+    main = page.locator("[data-testid='stMain']")
+    assert main.get_by_role("button", name="Download CSV").count() == 0  # closed: not drawn
+    main.get_by_text("Numbers behind this chart").first.click()
+    button = main.get_by_role("button", name="Download CSV")
+    button.first.wait_for()
+    with page.expect_download() as download:
+        button.first.click()
+    csv = download.value.path().read_text(encoding="utf-8").splitlines()
+    assert download.value.suggested_filename == "ml-latest-small_rating_distribution.csv"
+    assert len(csv) == 11  # a header and the ten half-star steps 0.5 … 5
+    assert "Rating" in csv[0]
