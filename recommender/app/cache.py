@@ -177,7 +177,9 @@ def get_explore_bounds(ml: MovieLens) -> FilterBounds:
     return _cached(_explore_bounds, ml, ml, ml.key, copy=True)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+# A view holds a copy of the ratings it keeps (up to ~640 MB at ml-32m), so only the last two are
+# kept; frames and headlines are cached on their own and need a view only when they are computed.
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _explore_view(_ml: MovieLens, dataset_key: str, filters_key: tuple) -> MovieLens:
     return apply_filters(_ml, MovieFilters(*filters_key))
 
@@ -189,27 +191,25 @@ def get_explore_view(ml: MovieLens, filters: MovieFilters) -> MovieLens:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _explore_frame(
-    _view: MovieLens, dataset_key: str, filters_key: tuple, function: str, args: tuple
+    _ml: MovieLens, dataset_key: str, filters_key: tuple, function: str, args: tuple
 ) -> pd.DataFrame:
-    return explore.FRAMES[function](_view, *args)
+    return explore.FRAMES[function](get_explore_view(_ml, MovieFilters(*filters_key)), *args)
 
 
 def explore_frame(ml: MovieLens, filters: MovieFilters, function: str, *args: Any) -> pd.DataFrame:
     """``recommender.explore.FRAMES[function](view, *args)`` on the filtered view, cached per
     filters and arguments."""
-    view = get_explore_view(ml, filters)
-    return _cached(_explore_frame, ml, view, ml.key, filters.key, function, args, copy=True)
+    return _cached(_explore_frame, ml, ml, ml.key, filters.key, function, args, copy=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _explore_headline(_ml: MovieLens, _view: MovieLens, dataset_key: str, filters_key: tuple):
-    return explore.headline_numbers(_ml, _view)
+def _explore_headline(_ml: MovieLens, dataset_key: str, filters_key: tuple):
+    return explore.headline_numbers(_ml, get_explore_view(_ml, MovieFilters(*filters_key)))
 
 
 def explore_headline(ml: MovieLens, filters: MovieFilters) -> pd.DataFrame:
     """Headline numbers of the whole data next to the filtered view."""
-    view = get_explore_view(ml, filters)
-    return _cached(_explore_headline, ml, ml, view, ml.key, filters.key, copy=True)
+    return _cached(_explore_headline, ml, ml, ml.key, filters.key, copy=True)
 
 
 @st.cache_data(show_spinner="Checking data quality…", max_entries=4)

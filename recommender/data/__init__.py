@@ -12,7 +12,8 @@ counts, scales, checksums, licences), :mod:`~.titles` (search keys, years), :mod
 :mod:`~.tempfiles` and :mod:`~.download` (verified atomic download), :mod:`~.parquet_cache` (fast
 reloads), :mod:`~.loading` (where the data comes from), :mod:`~.upload` (a visitor's own data),
 :mod:`~.quality` (checks and cleaning), :mod:`~.filters` (views and their URL codec),
-:mod:`~.stats` (per-movie statistics, Bayesian average), :mod:`~.summary` (headline numbers).
+:mod:`~.stats` (per-movie statistics, Bayesian average), :mod:`~.summary` (headline numbers),
+:mod:`~.tally` (exact counting over millions of ratings).
 """
 
 from recommender.data.catalog import (
@@ -62,6 +63,17 @@ from recommender.data.quality import (
 from recommender.data.scale import infer_scale, scale_label
 from recommender.data.stats import bayesian_average, movie_rating_stats
 from recommender.data.summary import DatasetSummary, summarize
+from recommender.data.tally import (
+    LevelStats,
+    count_distinct,
+    counts_by_id,
+    dense_codes,
+    grouped_counts,
+    level_stats,
+    month_codes,
+    rating_levels,
+    year_codes,
+)
 from recommender.data.titles import normalize_title, parse_year, strip_accents
 from recommender.data.upload import read_upload
 
@@ -76,6 +88,7 @@ __all__ = [
     "DatasetInfo",
     "DatasetSummary",
     "FilterBounds",
+    "LevelStats",
     "MovieFilters",
     "MovieLens",
     "ProgressCallback",
@@ -83,24 +96,31 @@ __all__ = [
     "apply_filters",
     "bayesian_average",
     "clean",
+    "count_distinct",
+    "counts_by_id",
     "dataset_dir",
     "dataset_info",
+    "dense_codes",
     "download_dataset",
     "download_movielens",
     "filter_bounds",
     "find_dataset",
+    "grouped_counts",
     "infer_scale",
     "known_datasets",
+    "level_stats",
     "load_dataset",
     "load_movielens",
     "local_copy",
     "make_filters",
+    "month_codes",
     "movie_rating_stats",
     "normalize_title",
     "off_scale_check",
     "parse_query_params",
     "parse_year",
     "quality_report",
+    "rating_levels",
     "read_dataset",
     "read_upload",
     "resolve_source",
@@ -108,4 +128,5 @@ __all__ = [
     "strip_accents",
     "summarize",
     "to_query_params",
+    "year_codes",
 ]

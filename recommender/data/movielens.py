@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from recommender.data.tally import count_distinct
+
 __all__ = [
     "CITATION",
     "NO_GENRES",
@@ -84,7 +86,7 @@ class MovieLens:
 
     @property
     def n_users(self) -> int:
-        return int(self.ratings["userId"].nunique())
+        return count_distinct(self.ratings["userId"].to_numpy())
 
     @property
     def n_movies(self) -> int:
@@ -92,7 +94,7 @@ class MovieLens:
 
     @property
     def n_rated_movies(self) -> int:
-        return int(self.ratings["movieId"].nunique())
+        return count_distinct(self.ratings["movieId"].to_numpy())
 
     @property
     def n_ratings(self) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from recommender.data.tally import counts_by_id
+
 __all__ = ["bayesian_average", "movie_rating_stats"]
 
 
@@ -22,12 +24,11 @@ def bayesian_average(
 def movie_rating_stats(ratings: pd.DataFrame) -> pd.DataFrame:
     """Per movie with ratings: ``n_ratings`` (int64), ``rating_sum`` and ``mean_rating`` (float64),
     indexed by movieId (ascending)."""
-    values = ratings["rating"].astype(np.float64)
-    grouped = values.groupby(ratings["movieId"]).agg(["size", "sum"])
+    ids, count, total = counts_by_id(
+        ratings["movieId"].to_numpy(), ratings["rating"].to_numpy(np.float64)
+    )
+    index = pd.Index(ids, dtype=ratings["movieId"].dtype, name="movieId")
     return pd.DataFrame(
-        {
-            "n_ratings": grouped["size"].astype(np.int64),
-            "rating_sum": grouped["sum"],
-            "mean_rating": grouped["sum"] / grouped["size"],
-        }
+        {"n_ratings": count.astype(np.int64), "rating_sum": total, "mean_rating": total / count},
+        index=index,
     )

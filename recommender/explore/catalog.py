@@ -15,7 +15,12 @@ from recommender.data import (
     NO_GENRES,
     MovieLens,
     bayesian_average,
+    dense_codes,
+    grouped_counts,
+    level_stats,
+    month_codes,
     movie_rating_stats,
+    rating_levels,
 )
 from recommender.explore.common import movie_genres
 
@@ -36,43 +41,31 @@ TAG_COUNT_BINS: tuple[tuple[int, int | None, str], ...] = (
 )  # fmt: skip
 
 
-def _whiskers(values: pd.Series) -> pd.Series:
-    q1, q3 = values.quantile(0.25), values.quantile(0.75)
-    iqr = q3 - q1
-    inside = values[(values >= q1 - 1.5 * iqr) & (values <= q3 + 1.5 * iqr)]
-    return pd.Series({"lower_whisker": inside.min(), "upper_whisker": inside.max()})
-
-
 def genre_stats(ml: MovieLens) -> pd.DataFrame:
     """Movies, ratings and the rating spread per genre, most-rated genre first.
 
     Columns: ``genre, movies, ratings, mean_rating, std_rating, q1, median, q3, lower_whisker,
     upper_whisker`` (whiskers: the most extreme ratings within 1.5 IQR of the quartiles).
-    A movie with several genres counts once in each; so do its ratings.
+    A movie with several genres counts once in each; so do its ratings. Computed from each
+    movie's count of ratings per star level (exact, and linear in the ratings).
     """
     pairs = movie_genres(ml.movies)
-    movies = pairs.groupby("genre").size().rename("movies")
-    rated = ml.ratings[["movieId", "rating"]].merge(pairs, on="movieId")
-    rated["rating"] = rated["rating"].astype(np.float64)
-    by_genre = rated.groupby("genre")["rating"]
-    stats = by_genre.agg(
-        ratings="size",
-        mean_rating="mean",
-        std_rating="std",
-        q1=lambda s: s.quantile(0.25),
-        median="median",
-        q3=lambda s: s.quantile(0.75),
+    genres = np.sort(pairs["genre"].unique()).astype(str)
+    movie_ids = np.sort(ml.movies["movieId"].to_numpy())
+    levels, level = rating_levels(ml.ratings["rating"].to_numpy())
+    per_movie = grouped_counts(
+        dense_codes(ml.ratings["movieId"].to_numpy(), movie_ids), len(movie_ids), level,
+        len(levels),
+    )  # fmt: skip
+    per_genre = np.zeros((len(genres), len(levels)), dtype=np.int64)
+    np.add.at(
+        per_genre,
+        np.searchsorted(genres, pairs["genre"].to_numpy(dtype=str)),
+        per_movie[dense_codes(pairs["movieId"].to_numpy(), movie_ids)],
     )
-    whiskers = by_genre.apply(_whiskers).unstack() if len(rated) else None
-    frame = pd.concat([movies, stats], axis=1)
-    if whiskers is not None:
-        frame = frame.join(whiskers)
-    else:
-        frame["lower_whisker"] = np.nan
-        frame["upper_whisker"] = np.nan
-    frame["ratings"] = frame["ratings"].fillna(0).astype(np.int64)
-    frame = frame.rename_axis("genre").reset_index()
-    frame["genre"] = frame["genre"].astype("str")
+    frame = level_stats(per_genre, levels)
+    frame.insert(0, "genre", pd.Series(genres, dtype="str"))
+    frame.insert(1, "movies", pairs.groupby("genre").size().reindex(genres).to_numpy(np.int64))
     return frame.sort_values(["ratings", "movies"], ascending=False, kind="stable").reset_index(
         drop=True
     )
@@ -120,25 +113,25 @@ def movies_per_release_year(ml: MovieLens) -> pd.DataFrame:
 def rating_by_release_decade(ml: MovieLens) -> pd.DataFrame:
     """Mean rating of movies by release decade: ``decade, decade_label, movies, ratings,
     mean_rating`` (movies: rated movies of that decade)."""
-    years = ml.movies.set_index("movieId")["year"]
-    r = ml.ratings[["movieId", "rating"]].copy()
-    r["year"] = r["movieId"].map(years)
-    r = r[r["year"].notna()]
-    if r.empty:
-        return pd.DataFrame(columns=["decade", "decade_label", "movies", "ratings", "mean_rating"])
-    r["decade"] = (r["year"].astype(np.int64) // 10) * 10
-    r["rating"] = r["rating"].astype(np.float64)
+    columns = ["decade", "decade_label", "movies", "ratings", "mean_rating"]
+    per_movie = movie_rating_stats(ml.ratings)
+    years = ml.movies.set_index("movieId")["year"].reindex(per_movie.index)
+    per_movie = per_movie[years.notna().to_numpy()]
+    if per_movie.empty:
+        return pd.DataFrame(columns=columns)
+    decade = (years.dropna().to_numpy(np.int64) // 10) * 10
     frame = (
-        r.groupby("decade")
+        per_movie.assign(decade=decade)
+        .groupby("decade")
         .agg(
-            movies=("movieId", "nunique"),
-            ratings=("rating", "size"),
-            mean_rating=("rating", "mean"),
+            movies=("n_ratings", "size"), ratings=("n_ratings", "sum"), total=("rating_sum", "sum")
         )
         .reset_index()
     )
+    frame["mean_rating"] = frame.pop("total") / frame["ratings"]
+    frame["ratings"] = frame["ratings"].astype(np.int64)
     frame.insert(1, "decade_label", frame["decade"].astype(str) + "s")
-    return frame
+    return frame[columns]
 
 
 def monthly_activity(ml: MovieLens) -> pd.DataFrame:
@@ -150,28 +143,33 @@ def monthly_activity(ml: MovieLens) -> pd.DataFrame:
     r = ml.ratings
     if r.empty:
         return pd.DataFrame(columns=["month", "ratings", "active_users", "mean_rating"])
-    months = r["timestamp"].dt.tz_convert(None).dt.to_period("M")
-    frame = (
-        pd.DataFrame(
-            {
-                "month": months.to_numpy(),
-                "userId": r["userId"].to_numpy(),
-                "rating": r["rating"].astype(np.float64).to_numpy(),
-            }
-        )
-        .groupby("month")
-        .agg(
-            ratings=("rating", "size"),
-            active_users=("userId", "nunique"),
-            mean_rating=("rating", "mean"),
-        )
+    months = month_codes(r["timestamp"])
+    first = int(months.min())
+    months -= first
+    n_months = int(months.max()) + 1
+    ratings = np.bincount(months, minlength=n_months)
+    totals = np.bincount(months, weights=r["rating"].to_numpy(np.float64), minlength=n_months)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = totals / ratings
+    return pd.DataFrame(
+        {
+            "month": (first + np.arange(n_months)).astype("datetime64[M]").astype("datetime64[ns]"),
+            "ratings": ratings.astype(np.int64),
+            "active_users": _active_users(months, n_months, r["userId"].to_numpy()),
+            "mean_rating": np.where(ratings > 0, mean, np.nan),
+        }
     )
-    full = pd.period_range(frame.index.min(), frame.index.max(), freq="M")
-    frame = frame.reindex(full)
-    frame["ratings"] = frame["ratings"].fillna(0).astype(np.int64)
-    frame["active_users"] = frame["active_users"].fillna(0).astype(np.int64)
-    frame.index = frame.index.to_timestamp()
-    return frame.rename_axis("month").reset_index()
+
+
+def _active_users(months: np.ndarray, n_months: int, users: np.ndarray) -> np.ndarray:
+    """Distinct users per month code (0 … n_months − 1)."""
+    low, span = int(users.min()), int(users.max()) - int(users.min()) + 1
+    if n_months * span <= 400_000_000:  # a months × users table of flags (at most 400 MB)
+        seen = np.zeros((n_months, span), dtype=bool)
+        seen[months, users - low] = True
+        return seen.sum(axis=1).astype(np.int64)
+    pairs = pd.DataFrame({"month": months, "user": users}).drop_duplicates()
+    return np.bincount(pairs["month"].to_numpy(), minlength=n_months).astype(np.int64)
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,7 +7,13 @@ import math
 import numpy as np
 import pandas as pd
 
-from recommender.data import MovieLens, summarize
+from recommender.data import (
+    LevelStats,
+    MovieLens,
+    count_distinct,
+    rating_levels,
+    year_codes,
+)
 from recommender.explore.common import HALF_STARS, ratings_per_movie_counts
 
 __all__ = [
@@ -30,21 +36,28 @@ def headline_numbers(ml: MovieLens, view: MovieLens) -> pd.DataFrame:
 
     Columns: ``measure``, ``all_data``, ``view`` (formatted text, ready to show or download).
     """
-    rows = []
-    summaries = [summarize(ml), summarize(view)]
-    for label, get in (
-        ("Users", lambda s: _fmt_count(s.users)),
-        ("Movies", lambda s: _fmt_count(s.movies)),
-        ("Movies with ratings", lambda s: _fmt_count(s.rated_movies)),
-        ("Ratings", lambda s: _fmt_count(s.ratings)),
-        ("Tags", lambda s: _fmt_count(s.tags)),
-        ("Sparsity", lambda s: f"{s.sparsity_percent:.2f} %" if s.ratings else "–"),
-        ("Mean rating", lambda s: f"{s.mean_rating:.2f} ★" if s.ratings else "–"),
-        ("First rating", lambda s: f"{s.first_rating:%Y-%m-%d}" if s.ratings else "–"),
-        ("Last rating", lambda s: f"{s.last_rating:%Y-%m-%d}" if s.ratings else "–"),
-    ):
-        rows.append((label, *(get(s) for s in summaries)))
+    columns = [_headline(ml), _headline(view)]
+    rows = [(label, *(c[label] for c in columns)) for label in columns[0]]
     return pd.DataFrame(rows, columns=["measure", "all_data", "view"])
+
+
+def _headline(ml: MovieLens) -> dict[str, str]:
+    """The headline numbers of ``ml``, formatted."""
+    r = ml.ratings
+    users, rated = count_distinct(r["userId"].to_numpy()), count_distinct(r["movieId"].to_numpy())
+    numbers = {"Users": users, "Movies": ml.n_movies, "Movies with ratings": rated,
+               "Ratings": len(r), "Tags": ml.n_tags}  # fmt: skip
+    shown = {label: _fmt_count(value) for label, value in numbers.items()}
+    if r.empty:
+        return shown | dict.fromkeys(
+            ("Sparsity", "Mean rating", "First rating", "Last rating"), "–"
+        )
+    return shown | {
+        "Sparsity": f"{100.0 * (1.0 - len(r) / (users * rated)):.2f} %",
+        "Mean rating": f"{r['rating'].to_numpy(np.float64).mean():.2f} ★",
+        "First rating": f"{r['timestamp'].min():%Y-%m-%d}",
+        "Last rating": f"{r['timestamp'].max():%Y-%m-%d}",
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -53,9 +66,11 @@ def headline_numbers(ml: MovieLens, view: MovieLens) -> pd.DataFrame:
 
 def rating_distribution(ml: MovieLens) -> pd.DataFrame:
     """Ratings per half-star value, every value from 0.5 to 5 present: ``rating, ratings, share``."""
-    counts = ml.ratings["rating"].astype(np.float64).round(1).value_counts()
+    levels, level = rating_levels(ml.ratings["rating"].to_numpy())
+    counts = pd.Series(np.bincount(level, minlength=len(levels)), index=levels.round(1))
     frame = pd.DataFrame({"rating": HALF_STARS})
-    frame["ratings"] = frame["rating"].map(counts).fillna(0).astype(np.int64)
+    frame["ratings"] = frame["rating"].map(counts.groupby(level=0).sum()).fillna(0)
+    frame["ratings"] = frame["ratings"].astype(np.int64)
     total = int(frame["ratings"].sum())
     frame["share"] = frame["ratings"] / total if total else 0.0
     return frame
@@ -63,9 +78,10 @@ def rating_distribution(ml: MovieLens) -> pd.DataFrame:
 
 def rating_center(ml: MovieLens) -> pd.DataFrame:
     """Mean and median rating: ``statistic, value`` (NaN when there are no ratings)."""
-    ratings = ml.ratings["rating"].astype(np.float64)
+    levels, level = rating_levels(ml.ratings["rating"].to_numpy())
+    stats = LevelStats(np.bincount(level, minlength=len(levels)), levels)
     return pd.DataFrame(
-        {"statistic": ["mean", "median"], "value": [ratings.mean(), ratings.median()]}
+        {"statistic": ["mean", "median"], "value": [stats.mean, stats.quantile(0.5)]}
     )
 
 
@@ -74,23 +90,24 @@ def star_kind_by_year(ml: MovieLens) -> pd.DataFrame:
 
     Columns: ``year, ratings, whole_star, half_star, half_star_share`` (share 0..1).
     """
+    columns = ["year", "ratings", "whole_star", "half_star", "half_star_share"]
     r = ml.ratings
     if r.empty:
-        return pd.DataFrame(
-            columns=["year", "ratings", "whole_star", "half_star", "half_star_share"]
-        )
-    half = (r["rating"].astype(np.float64) % 1) != 0
-    frame = (
-        pd.DataFrame({"year": r["timestamp"].dt.year.to_numpy(), "half": half.to_numpy()})
-        .groupby("year")["half"]
-        .agg(ratings="size", half_star="sum")
-        .reset_index()
+        return pd.DataFrame(columns=columns)
+    years = year_codes(r["timestamp"])
+    first = int(years.min())
+    years -= first
+    ratings = np.bincount(years)
+    half = np.bincount(years, weights=(r["rating"].to_numpy() % 1) != 0, minlength=len(ratings))
+    frame = pd.DataFrame(
+        {"year": first + np.arange(len(ratings)), "ratings": ratings, "half_star": half}
     )
-    frame["half_star"] = frame["half_star"].astype(np.int64)
+    frame = frame[frame["ratings"] > 0].reset_index(drop=True)
     frame["ratings"] = frame["ratings"].astype(np.int64)
+    frame["half_star"] = frame["half_star"].astype(np.int64)
     frame["whole_star"] = frame["ratings"] - frame["half_star"]
     frame["half_star_share"] = frame["half_star"] / frame["ratings"]
-    return frame[["year", "ratings", "whole_star", "half_star", "half_star_share"]]
+    return frame[columns]
 
 
 # --------------------------------------------------------------------------------------------

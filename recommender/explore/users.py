@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from recommender.data import NO_GENRES, MovieLens
+from recommender.data import NO_GENRES, MovieLens, counts_by_id, movie_rating_stats
 from recommender.explore.common import movie_genres
 from recommender.explore.ratings import rating_distribution
 
@@ -21,10 +21,8 @@ __all__ = [
 
 def user_choices(ml: MovieLens) -> pd.DataFrame:
     """Users with at least one rating in ``ml``: ``userId, ratings`` by userId."""
-    counts = ml.ratings["userId"].value_counts().sort_index()
-    return pd.DataFrame(
-        {"userId": counts.index.to_numpy(np.int64), "ratings": counts.to_numpy(np.int64)}
-    )
+    users, ratings, _ = counts_by_id(ml.ratings["userId"].to_numpy())
+    return pd.DataFrame({"userId": users.astype(np.int64), "ratings": ratings})
 
 
 def user_rating_histogram(ml: MovieLens, user_id: int) -> pd.DataFrame:
@@ -48,10 +46,14 @@ def user_genre_preferences(ml: MovieLens, user_id: int, min_ratings: int = 3) ->
     Genres the user rated fewer than ``min_ratings`` times are left out.
     """
     pairs = movie_genres(ml.movies)
-    rated = ml.ratings[["userId", "movieId", "rating"]].merge(pairs, on="movieId")
+    # Everyone's mean per genre from per-movie sums: no copy of every rating per genre.
+    per_movie = pairs.join(movie_rating_stats(ml.ratings), on="movieId", how="inner")
+    totals = per_movie.groupby("genre")[["rating_sum", "n_ratings"]].sum()
+    everyone = totals["rating_sum"] / totals["n_ratings"]
+    own = ml.ratings.loc[ml.ratings["userId"].to_numpy() == user_id, ["movieId", "rating"]]
+    rated = own.merge(pairs, on="movieId")
     rated["rating"] = rated["rating"].astype(np.float64)
-    everyone = rated.groupby("genre")["rating"].mean()
-    mine = rated[rated["userId"] == user_id].groupby("genre")["rating"].agg(["size", "mean"])
+    mine = rated.groupby("genre")["rating"].agg(["size", "mean"])
     mine = mine[mine["size"] >= min_ratings]
     frame = pd.DataFrame(
         {
