@@ -203,13 +203,15 @@ def explore_frame(ml: MovieLens, filters: MovieFilters, function: str, *args: An
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _explore_headline(_ml: MovieLens, dataset_key: str, filters_key: tuple):
-    return explore.headline_numbers(_ml, get_explore_view(_ml, MovieFilters(*filters_key)))
+def _explore_headline(_ml: MovieLens, dataset_key: str, filters_key: tuple) -> dict[str, str]:
+    return explore.headline_column(get_explore_view(_ml, MovieFilters(*filters_key)))
 
 
 def explore_headline(ml: MovieLens, filters: MovieFilters) -> pd.DataFrame:
-    """Headline numbers of the whole data next to the filtered view."""
-    return _cached(_explore_headline, ml, ml, ml.key, filters.key, copy=True)
+    """Headline numbers of the whole data (computed once) next to the filtered view."""
+    whole = _cached(_explore_headline, ml, ml, ml.key, MovieFilters().key, copy=True)
+    view = _cached(_explore_headline, ml, ml, ml.key, filters.key, copy=True)
+    return explore.headline_table(whole, view)
 
 
 @st.cache_data(show_spinner="Checking data quality…", max_entries=4)

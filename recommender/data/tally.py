@@ -56,9 +56,7 @@ def count_distinct(ids: np.ndarray) -> int:
         return 0
     low, high = int(ids.min()), int(ids.max())
     if high - low < _TABLE_CELLS:
-        seen = np.zeros(high - low + 1, dtype=bool)
-        seen[ids - low] = True
-        return int(np.count_nonzero(seen))
+        return int(np.count_nonzero(np.bincount(ids - low)))
     return int(pd.unique(ids).size)
 
 
@@ -87,10 +85,11 @@ def rating_levels(ratings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ratings = np.asarray(ratings)
     if len(ratings) == 0:
         return np.empty(0, dtype=np.float64), np.empty(0, dtype=np.int32)
-    doubled = ratings.astype(np.float64) * 2.0
-    low, high = float(doubled.min()), float(doubled.max())
+    # Twice a half-star rating is a small integer, exact in float32 as in float64.
+    steps = ratings * ratings.dtype.type(2) if ratings.dtype.kind == "f" else ratings * 2.0
+    low, high = float(steps.min()), float(steps.max())
     if high - low <= 1_000 and low == math.floor(low):
-        steps = doubled - low
+        steps -= steps.dtype.type(low)
         codes = steps.astype(np.int32)
         if np.array_equal(codes, steps):  # every rating on the half-star grid
             return (low + np.arange(int(high - low) + 1)) / 2.0, codes

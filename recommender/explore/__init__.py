@@ -46,7 +46,9 @@ from recommender.explore.rating_charts import (
     user_histogram_chart,
 )
 from recommender.explore.ratings import (
+    headline_column,
     headline_numbers,
+    headline_table,
     long_tail_stats,
     rating_center,
     rating_distribution,
@@ -85,7 +87,9 @@ __all__ = [
     "genre_counts_chart",
     "genre_rating_spread_chart",
     "genre_stats",
+    "headline_column",
     "headline_numbers",
+    "headline_table",
     "long_tail_chart",
     "long_tail_stats",
     "monthly_activity",

@@ -17,7 +17,9 @@ from recommender.data import (
 from recommender.explore.common import HALF_STARS, ratings_per_movie_counts
 
 __all__ = [
+    "headline_column",
     "headline_numbers",
+    "headline_table",
     "long_tail_stats",
     "rating_center",
     "rating_distribution",
@@ -36,13 +38,18 @@ def headline_numbers(ml: MovieLens, view: MovieLens) -> pd.DataFrame:
 
     Columns: ``measure``, ``all_data``, ``view`` (formatted text, ready to show or download).
     """
-    columns = [_headline(ml), _headline(view)]
-    rows = [(label, *(c[label] for c in columns)) for label in columns[0]]
+    return headline_table(headline_column(ml), headline_column(view))
+
+
+def headline_table(all_data: dict[str, str], view: dict[str, str]) -> pd.DataFrame:
+    """:func:`headline_numbers` from the two columns (the whole data's is the same for every
+    view: the app computes it once)."""
+    rows = [(label, all_data[label], view[label]) for label in all_data]
     return pd.DataFrame(rows, columns=["measure", "all_data", "view"])
 
 
-def _headline(ml: MovieLens) -> dict[str, str]:
-    """The headline numbers of ``ml``, formatted."""
+def headline_column(ml: MovieLens) -> dict[str, str]:
+    """The headline numbers of ``ml``, formatted, by label."""
     r = ml.ratings
     users, rated = count_distinct(r["userId"].to_numpy()), count_distinct(r["movieId"].to_numpy())
     numbers = {"Users": users, "Movies": ml.n_movies, "Movies with ratings": rated,
@@ -52,11 +59,13 @@ def _headline(ml: MovieLens) -> dict[str, str]:
         return shown | dict.fromkeys(
             ("Sparsity", "Mean rating", "First rating", "Last rating"), "–"
         )
+    stamps = r["timestamp"].to_numpy(dtype="datetime64[ns]")  # NumPy's min/max: 4× pandas'
+    first, last = pd.Timestamp(stamps.min()), pd.Timestamp(stamps.max())
     return shown | {
         "Sparsity": f"{100.0 * (1.0 - len(r) / (users * rated)):.2f} %",
         "Mean rating": f"{r['rating'].to_numpy(np.float64).mean():.2f} ★",
-        "First rating": f"{r['timestamp'].min():%Y-%m-%d}",
-        "Last rating": f"{r['timestamp'].max():%Y-%m-%d}",
+        "First rating": f"{first:%Y-%m-%d}",
+        "Last rating": f"{last:%Y-%m-%d}",
     }
 
 
