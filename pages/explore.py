@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -23,6 +24,7 @@ from recommender.app.cache import (
 )
 from recommender.app.frame import page_frame, plain
 from recommender.app.url_state import FilterWidgets, seed_filter_widgets, write_filters
+from recommender.app.user_picker import pick_user
 from recommender.data import FilterBounds, MovieFilters, MovieLens
 from recommender.data.export import csv_bytes
 
@@ -330,11 +332,11 @@ def render_one_user(v: ExploreView) -> None:
     if nothing_matches(v):
         return
     users = v.frame("user_choices")
-    counts = dict(zip(users["userId"], users["ratings"], strict=True))
-    user_id = st.selectbox(
-        "User",
-        users["userId"].tolist(),
-        format_func=lambda u: f"User {u} ({counts[u]:,} ratings in view)",
+    ids = users["userId"].to_numpy()
+    counts = users["ratings"].to_numpy()
+    user_id = pick_user(
+        ids,
+        lambda u: f"User {u} ({counts[np.searchsorted(ids, u)]:,} ratings in view)",
         key="explore_user",
         help="Only users with ratings of the movies in view are listed.",
     )

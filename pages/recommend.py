@@ -41,6 +41,7 @@ from recommender.app.profile_state import (
     unhide_movie,
 )
 from recommender.app.url_state import read_param, write_param
+from recommender.app.user_picker import pick_user
 from recommender.choice import recommendation_model
 from recommender.data import MovieFilters, MovieLens
 from recommender.models import ModelConfig
@@ -702,15 +703,14 @@ def render_title_mode(ml: MovieLens, rec: Recommender, filters: MovieFilters) ->
 
 
 def render_user_mode(rec: Recommender, filters: MovieFilters) -> None:
-    users = sorted(rec.user_ratings_)
+    users = rec.user_ratings_.ids
     if "rec_user" not in st.session_state:
         url_user = read_param("user")
         wanted = int(url_user) if url_user and url_user.isdigit() else None
-        st.session_state["rec_user"] = wanted if wanted in rec.user_ratings_ else users[0]
-    user = st.selectbox(
-        "User", users, format_func=lambda u: f"User {u} · {rec.user_ratings_.count(u):,} ratings",
-        key="rec_user",
-    )  # fmt: skip
+        st.session_state["rec_user"] = wanted if wanted in rec.user_ratings_ else int(users[0])
+    user = pick_user(
+        users, lambda u: f"User {u} · {rec.user_ratings_.count(u):,} ratings", key="rec_user"
+    )
     write_param("user", str(user))
     top_col, history_col = st.columns([2, 3], gap="large")
     with top_col:

@@ -51,6 +51,13 @@ class UserHistories(Mapping[int, dict[int, float]]):
     def __len__(self) -> int:
         return int(self._users.size)
 
+    @property
+    def ids(self) -> np.ndarray:
+        """Every user id, ascending (read-only; no copy)."""
+        ids = self._users.view()
+        ids.flags.writeable = False
+        return ids
+
     def count(self, user_id: int) -> int:
         """How many rating rows ``user_id`` has (without building the dict)."""
         pos = self._position(int(user_id))
