@@ -20,7 +20,6 @@ from recommender.app.cache import (
     explore_headline,
     explore_quality,
     get_explore_bounds,
-    get_explore_view,
 )
 from recommender.app.frame import page_frame, plain
 from recommender.app.url_state import FilterWidgets, seed_filter_widgets, write_filters
@@ -36,15 +35,19 @@ HEADLINE = ("Users", "Movies", "Ratings", "Tags", "Sparsity", "Mean rating", "Fi
 
 @dataclass(frozen=True)
 class ExploreView:
-    """The dataset, the filters and the filtered view one run of the page shows."""
+    """The dataset and the filters one run of the page shows. Every number comes from a cached
+    frame: a run whose frames are cached never needs the filtered copy of the data."""
 
     ml: MovieLens
     filters: MovieFilters
-    data: MovieLens
 
     def frame(self, function: str, *args: Any) -> pd.DataFrame:
         """A cached frame of :data:`recommender.explore.FRAMES` on the filtered view."""
         return explore_frame(self.ml, self.filters, function, *args)
+
+    def size(self) -> dict[str, float]:
+        """``movies, ratings, tags, mean_rating`` of the filtered view."""
+        return self.frame("view_size").iloc[0].to_dict()
 
 
 # --- Small building blocks -------------------------------------------------------------------
@@ -89,8 +92,9 @@ def show_chart(v: ExploreView, figure: Any, table: pd.DataFrame, name: str) -> N
 
 def nothing_matches(v: ExploreView, what: str = "ratings") -> bool:
     """Show a message and return True when the filtered view has no ``what``."""
-    empty = v.data.ratings.empty if what == "ratings" else v.data.tags.empty
-    if empty and not v.data.movies.empty:  # no movies at all: the warning above the tabs says so
+    size = v.size()
+    empty = size[what] == 0
+    if empty and size["movies"] > 0:  # no movies at all: the warning above the tabs says so
         st.info(
             f"No {what} match the filters ({plain(v.filters.describe())}). Widen them in the "
             "sidebar.",
@@ -150,7 +154,7 @@ def render_headline(v: ExploreView) -> None:
             notes.append(f"{totals[measure]} in all the data.")
         col.metric(measure, values[measure], help=" ".join(notes) or None)
     show_numbers(v, headline, "headline_numbers", "Headline numbers: filtered view vs all data")
-    if v.data.movies.empty:
+    if v.size()["movies"] == 0:
         st.warning(
             f"No movies match the filters ({plain(v.filters.describe())}). Widen them in the "
             "sidebar.",
@@ -300,7 +304,7 @@ def render_top_movies(v: ExploreView) -> None:
     st.markdown(
         r"Bayesian average $= \dfrac{C \cdot m + \sum r}{C + n}$: a movie's $n$ ratings "
         r"(sum $\sum r$) plus $C$ imaginary ratings at the mean $m$ of all ratings in view "
-        r"(" + f"{v.data.ratings['rating'].mean():.2f}" + r" ★), so a handful of 5-star "
+        r"(" + f"{v.size()['mean_rating']:.2f}" + r" ★), so a handful of 5-star "
         "ratings cannot beat hundreds of 4.5s."
     )
     top = v.frame("bayesian_top_movies", prior, 20)
@@ -385,7 +389,7 @@ def render_tabs(v: ExploreView) -> None:
 
 ml = page_frame("Explore", "🔎")
 filters, url_warnings = render_filters(get_explore_bounds(ml))
-view = ExploreView(ml, filters, get_explore_view(ml, filters))
+view = ExploreView(ml, filters)
 render_header(view, url_warnings)
 render_headline(view)
 render_tabs(view)

@@ -10,6 +10,7 @@ import pytest
 from recommender import explore
 from recommender.data import MovieLens
 from recommender.explore.chart_style import PHONE_TITLE_CHARS, title_layout
+from recommender.explore.rating_charts import LONG_TAIL_POINTS
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +187,15 @@ def test_accuracy_cost_chart_has_one_trace_per_kind():
     knn = next(t for t in fig.data if t.name == "item-based KNN")
     assert list(knn.x) == [0.6] and list(knn.y) == [0.90]
     assert fig.layout.xaxis.title.text == "Fit + test time per fold (s)"
+
+
+def test_a_long_tail_of_many_users_draws_a_log_spaced_sample_with_both_ends():
+    n = 200_948  # users of ml-32m
+    counts = pd.Series(np.arange(n, 0, -1), index=pd.Index(np.arange(1, n + 1), name="userId"))
+    frame = pd.DataFrame({"rank": np.arange(1, n + 1), "userId": counts.index,
+                          "ratings": counts.to_numpy(), "cumulative_share": np.linspace(0, 1, n)})  # fmt: skip
+    x = list(explore.long_tail_chart(frame, "user").data[0].x)
+    assert x[0] == 1 and x[-1] == n and len(x) <= LONG_TAIL_POINTS
+    assert x[:10] == list(range(1, 11))  # the head, where the curve bends, keeps every rank
+    small = frame.head(500)
+    assert list(explore.long_tail_chart(small, "user").data[0].x) == list(range(1, 501))

@@ -432,3 +432,12 @@ def test_real_filters_narrow_everything(ml):
     assert view.movies["genres"].map(lambda gs: "Comedy" in gs).all()
     counts = eda.ratings_per_movie_counts(ml)
     assert (counts.loc[view.movies["movieId"]] >= 10).all()
+
+
+def test_view_size(tiny, nothing):
+    size = eda.view_size(tiny).iloc[0]
+    assert (size["movies"], size["ratings"], size["tags"]) == (4, 6, 4)
+    assert size["mean_rating"] == pytest.approx(22 / 6)
+    empty = eda.view_size(nothing).iloc[0]
+    assert (empty["movies"], empty["ratings"], empty["tags"]) == (0, 0, 0)
+    assert math.isnan(empty["mean_rating"])

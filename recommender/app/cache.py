@@ -60,7 +60,6 @@ __all__ = [
     "explore_quality",
     "get_explore_bounds",
     "get_dataset",
-    "get_explore_view",
     "get_movielens",
     "dataset_summary",
     "get_recommender",
@@ -184,7 +183,7 @@ def _explore_view(_ml: MovieLens, dataset_key: str, filters_key: tuple) -> Movie
     return apply_filters(_ml, MovieFilters(*filters_key))
 
 
-def get_explore_view(ml: MovieLens, filters: MovieFilters) -> MovieLens:
+def _filtered_view(ml: MovieLens, filters: MovieFilters) -> MovieLens:
     """The part of ``ml`` the filters keep (shared: read-only)."""
     return _cached(_explore_view, ml, ml, ml.key, filters.key)
 
@@ -193,7 +192,7 @@ def get_explore_view(ml: MovieLens, filters: MovieFilters) -> MovieLens:
 def _explore_frame(
     _ml: MovieLens, dataset_key: str, filters_key: tuple, function: str, args: tuple
 ) -> pd.DataFrame:
-    return explore.FRAMES[function](get_explore_view(_ml, MovieFilters(*filters_key)), *args)
+    return explore.FRAMES[function](_filtered_view(_ml, MovieFilters(*filters_key)), *args)
 
 
 def explore_frame(ml: MovieLens, filters: MovieFilters, function: str, *args: Any) -> pd.DataFrame:
@@ -204,7 +203,7 @@ def explore_frame(ml: MovieLens, filters: MovieFilters, function: str, *args: An
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _explore_headline(_ml: MovieLens, dataset_key: str, filters_key: tuple) -> dict[str, str]:
-    return explore.headline_column(get_explore_view(_ml, MovieFilters(*filters_key)))
+    return explore.headline_column(_filtered_view(_ml, MovieFilters(*filters_key)))
 
 
 def explore_headline(ml: MovieLens, filters: MovieFilters) -> pd.DataFrame:

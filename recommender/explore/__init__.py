@@ -55,6 +55,7 @@ from recommender.explore.ratings import (
     ratings_per_movie,
     ratings_per_user,
     star_kind_by_year,
+    view_size,
 )
 from recommender.explore.users import (
     user_choices,
@@ -70,7 +71,7 @@ FRAMES: dict[str, Callable[..., pd.DataFrame]] = {
         ratings_per_movie, long_tail_stats, genre_stats, genre_cooccurrence,
         movies_per_release_year, rating_by_release_decade, monthly_activity,
         bayesian_top_movies, top_tags, tags_per_movie, user_choices, user_rating_histogram,
-        user_genre_preferences, user_recent_ratings,
+        user_genre_preferences, user_recent_ratings, view_size,
     )
 }  # fmt: skip
 """Every frame function of one view, by name (the app's cache keys them by this name)."""
@@ -118,4 +119,5 @@ __all__ = [
     "user_histogram_chart",
     "user_rating_histogram",
     "user_recent_ratings",
+    "view_size",
 ]

@@ -26,11 +26,23 @@ __all__ = [
     "ratings_per_movie",
     "ratings_per_user",
     "star_kind_by_year",
+    "view_size",
 ]
 
 
 def _fmt_count(value: int) -> str:
     return f"{value:,}"
+
+
+def view_size(ml: MovieLens) -> pd.DataFrame:
+    """What a page needs to know about a view before drawing it: one row of ``movies, ratings,
+    tags, mean_rating`` (NaN without ratings)."""
+    ratings = ml.ratings["rating"].to_numpy(np.float64)
+    mean = float(ratings.mean()) if len(ratings) else float("nan")
+    return pd.DataFrame(
+        {"movies": [ml.n_movies], "ratings": [len(ratings)], "tags": [ml.n_tags],
+         "mean_rating": [mean]}
+    )  # fmt: skip
 
 
 def headline_numbers(ml: MovieLens, view: MovieLens) -> pd.DataFrame:
