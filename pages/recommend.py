@@ -19,9 +19,11 @@ import pandas as pd
 import streamlit as st
 
 from recommender.app.cache import (
-    get_recommender,
+    crowd_recommender,
+    fitting_seconds,
     history_match_index,
     onboarding_picks,
+    ready_recommender,
     recommender_choices,
 )
 from recommender.app.frame import page_frame, plain
@@ -283,11 +285,14 @@ def render_model_choice(ml: MovieLens) -> None:
 
 def render_header(ml: MovieLens, rec: Recommender, note: str | None) -> str:
     """Model caption and choice, and the mode switch (kept in the URL); returns the mode."""
-    st.caption(
-        f"Models: **{plain(', '.join(rec.personals_))}** (led by {plain(rec.model_.label)}), "
-        f"fitted once on all {len(rec.user_ratings_):,} users' ratings and shared by every "
-        "visitor — your ratings are folded in, never used to refit them."
-    )
+    if rec.personalised:
+        st.caption(
+            f"Models: **{plain(', '.join(rec.personals_))}** (led by {plain(rec.model_.label)}), "
+            f"fitted once on all {len(rec.user_ratings_):,} users' ratings and shared by every "
+            "visitor — your ratings are folded in, never used to refit them."
+        )
+    else:
+        wait_for_models(ml)
     render_model_choice(ml)
     if note:
         st.info(note, icon="ℹ️")
@@ -341,12 +346,12 @@ def render_search(ml: MovieLens, rec: Recommender) -> None:
     )  # fmt: skip
 
 
-def render_onboarding(ml: MovieLens, model: ModelConfig | None) -> None:
+def render_onboarding(ml: MovieLens) -> None:
     """Popular movies across genres, to rate in one click each."""
     st.subheader("Or rate some popular movies")
     st.caption("Popular, well-rated picks across genres — rate the ones you've seen.")
     grid = st.columns(3)
-    picks = onboarding_picks(ml, model, ONBOARDING_SIZE)
+    picks = onboarding_picks(ml, ONBOARDING_SIZE)
     for i, row in enumerate(picks.itertuples(index=False)):
         key = f"rec_onboard_{row.movieId}"
         st.session_state[key] = my_ratings().get(int(row.movieId), NOT_SEEN)
@@ -574,6 +579,9 @@ def render_top5_for_me(rec: Recommender, filters: MovieFilters) -> None:
     weights = blend_weights(len(known), rec.schedule_)
     if not known:
         st.caption("Rate a few movies to personalise this list. Until then: crowd favourites.")
+    elif not rec.personalised:
+        st.caption(f"Your {len(known)} rating(s) are kept: this list is personalised as soon as "
+                   "the models are fitted. Until then: crowd favourites.")  # fmt: skip
     elif weights.personal:
         st.caption(f"Personalised from your {len(known)} rating(s).")
     else:
@@ -621,7 +629,7 @@ def render_rate_mode(ml: MovieLens, rec: Recommender, model: ModelConfig | None,
         render_search(ml, rec)
     with right:
         render_top5_for_me(rec, filters)
-    render_onboarding(ml, model)
+    render_onboarding(ml)
     ratings_col, io_col = st.columns([3, 2], gap="large")
     with ratings_col:
         render_my_ratings(rec)
@@ -787,15 +795,34 @@ def render_night_mode(rec: Recommender, filters: MovieFilters) -> None:
         )
 
 
+@st.fragment(run_every=2)
+def wait_for_models(ml: MovieLens) -> None:
+    """While the shared models are being fitted: say so, and rerun the page once they are."""
+    if ready_recommender(ml) is not None:
+        st.rerun()  # the whole page, now with the personal models
+    st.info(
+        f"The personal models are being fitted on all {len(ml.ratings):,} ratings of this "
+        f"dataset ({fitting_seconds(ml):,.0f} s so far; this page updates itself when they are "
+        "ready). Until then every list here is the crowd's favourites; your ratings are kept.",
+        icon="⏳",
+    )
+
+
 def main() -> None:
     ml = page_frame("Recommend", "🍿")
     st.title("🍿 Recommend")  # at once, even while the recommender is still being fitted
     model, note = chosen_model()
-    rec = get_recommender(ml, model)
+    # While the shared models are fitted (minutes at ml-32m; seconds after a restart), the crowd
+    # favourites are served at once instead of a blank page.
+    rec = ready_recommender(ml, model) or crowd_recommender(ml)
     restore_profile(rec.index_)  # ?profile= on this session's first run
     save_profile()  # every change came from a callback, already run: the URL holds it all now
     filters = render_filters(rec.catalog_)
     mode = render_header(ml, rec, note)
+    if not rec.personalised and mode != "rate":
+        st.info(f"“{MODES[mode]}” needs the personal models: it opens here once they are fitted.",
+                icon="⏳")  # fmt: skip
+        return
     if mode == "rate":
         render_rate_mode(ml, rec, model, filters)
     elif mode == "title":

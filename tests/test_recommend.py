@@ -338,3 +338,18 @@ def test_no_movielens_link_where_movie_ids_are_not_movielens_org_ids() -> None:
         "TMDB": "https://www.themoviedb.org/movie/862",
     }
     assert movie_links(5, None, pd.NA, movielens_ids=False) == {}
+
+
+def test_the_crowd_stage_gives_the_zero_ratings_list_of_the_fitted_recommender(ml, rec):
+    crowd = Recommender.crowd_only(ml)
+    assert not crowd.personalised and rec.personalised
+    expected = rec.for_new_user({}, n=5)
+    pd.testing.assert_frame_equal(crowd.for_new_user({}, n=5), expected)
+    # whatever the visitor rated meanwhile: still the crowd's list, minus what they rated
+    fan = crowd.for_new_user({260: 5.0, 1196: 5.0}, n=5)
+    assert 260 not in fan["movieId"].tolist() and (fan["source"] == "popular").all()
+    pd.testing.assert_frame_equal(crowd.onboarding(12), rec.onboarding(12))
+    comedies = MovieFilters(genres=("Comedy",))
+    pd.testing.assert_frame_equal(
+        crowd.for_new_user({}, n=5, filters=comedies), rec.for_new_user({}, n=5, filters=comedies)
+    )

@@ -14,6 +14,7 @@ import contextlib
 import subprocess
 import sys
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from copy import deepcopy
@@ -61,12 +62,15 @@ __all__ = [
     "get_explore_bounds",
     "get_dataset",
     "get_movielens",
+    "crowd_recommender",
     "dataset_summary",
+    "fitting_seconds",
     "get_recommender",
     "onboarding_picks",
     "history_match_index",
     "job_runner",
     "paired_comparisons",
+    "ready_recommender",
     "recommender_choices",
     "warm_up",
 ]
@@ -252,6 +256,7 @@ def _recommender(_ml: MovieLens, dataset_key: str, model_key: str) -> Recommende
 # interpreter lock for seconds and stall every page.
 _WARM_UP = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-up")
 _WARMED: dict[str, Future] = {}
+_WARM_STARTED: dict[str, float] = {}  # when each dataset's fit was queued (monotonic seconds)
 _WARM_LOCK = threading.Lock()
 _KERNELS: list[subprocess.Popen] = []
 
@@ -286,6 +291,7 @@ def warm_up(ml: MovieLens) -> Future | None:
         future = _WARMED.get(ml.key)
         if future is None or (future.done() and future.exception() is not None):
             future = _WARMED[ml.key] = _WARM_UP.submit(_fit_default, ml)
+            _WARM_STARTED[ml.key] = time.monotonic()
             _compile_knn_kernels()
             while len(_WARMED) > 2:  # the two most recent datasets (memory)
                 del _WARMED[next(iter(_WARMED))]
@@ -303,14 +309,42 @@ def dataset_summary(ml: MovieLens) -> DatasetSummary:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _onboarding(_ml: MovieLens, dataset_key: str, model_key: str, n: int) -> pd.DataFrame:
-    model = ModelConfig.from_key(model_key) if model_key else None
-    return get_recommender(_ml, model).onboarding(n)
+def _onboarding(_ml: MovieLens, dataset_key: str, n: int) -> pd.DataFrame:
+    return crowd_recommender(_ml).onboarding(n)
 
 
-def onboarding_picks(ml: MovieLens, model: ModelConfig | None, n: int) -> pd.DataFrame:
-    """The recommender's first set of movies to rate (the same for every visitor: computed once)."""
-    return _cached(_onboarding, ml, ml, ml.key, model.key if model else "", n, copy=True)
+def onboarding_picks(ml: MovieLens, n: int) -> pd.DataFrame:
+    """The first set of movies to rate: popular ones across genres, the same for every visitor
+    and every model (computed once, without waiting for the personal models)."""
+    return _cached(_onboarding, ml, ml, ml.key, n, copy=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _crowd_recommender(_ml: MovieLens, dataset_key: str) -> Recommender:
+    return Recommender.crowd_only(_ml)
+
+
+def crowd_recommender(ml: MovieLens) -> Recommender:
+    """:meth:`Recommender.crowd_only` for ``ml``: what Recommend serves while the personal models
+    are being fitted (shared: read-only)."""
+    return _cached(_crowd_recommender, ml, ml, ml.key)
+
+
+def ready_recommender(ml: MovieLens, model: ModelConfig | None = None) -> Recommender | None:
+    """:func:`get_recommender`, or None while the shared default recommender is still being
+    fitted in the background (the page then serves :func:`crowd_recommender` and polls). A
+    hand-picked model or an upload is fitted by the asking session, as before."""
+    if recommendation_model(model) is None and not ml.is_upload:
+        future = warm_up(ml)
+        if future is not None and not future.done():
+            return None
+    return get_recommender(ml, model)
+
+
+def fitting_seconds(ml: MovieLens) -> float:
+    """Seconds since the background fit of ``ml``'s default recommender started (0 if none)."""
+    started = _WARM_STARTED.get(ml.key)
+    return 0.0 if started is None else time.monotonic() - started
 
 
 def get_recommender(ml: MovieLens, model: ModelConfig | None = None) -> Recommender:

@@ -85,11 +85,7 @@ class Recommender:
         """Learn every signal from ``ratings``/``tags`` (default: all of ``ml``'s)."""
         ratings = ml.ratings if ratings is None else ratings
         tags = ml.tags if tags is None else tags
-        self.catalog_ = build_catalog(ml.movies, ratings, ml.links)
-        self.movielens_ids_ = ml.movie_ids_are_movielens  # link cards to movielens.org?
-        self.movie_ids_ = self.catalog_["movieId"].to_numpy(np.int64)
-        self.index_ = pd.Index(self.movie_ids_)
-        self.popularity_ = PopularityModel().fit(ratings, self.movie_ids_)
+        self._fit_crowd(ml, ratings)
         self.content_ = ContentModel().fit(ml.movies, tags)
         configs = (
             [self.model]
@@ -113,9 +109,35 @@ class Recommender:
         )
         self._ratings_arrays = tuple(ratings[c].to_numpy() for c in ("userId", "movieId", "rating"))
         self.user_ratings_ = UserHistories(*self._ratings_arrays)
+        return self
+
+    @classmethod
+    def crowd_only(cls, ml: MovieLens) -> Recommender:
+        """The crowd favourites alone: the catalogue and its popularity, fitted in about a second
+        even at ml-32m, for a visitor who arrives while the personal models are still being
+        fitted (minutes on a large dataset). Every list it gives is the list for someone who rated
+        nothing (:meth:`for_new_user` with no ratings, the same as the full recommender's), and
+        :attr:`personalised` is False."""
+        rec = cls()
+        rec._fit_crowd(ml, ml.ratings)
+        rec.personals_ = {}
+        rec.schedule_ = BLEND_SCHEDULE[:1]  # zero ratings' weights, whatever was rated
+        return rec
+
+    @property
+    def personalised(self) -> bool:
+        """Whether the personal models are fitted (False for :meth:`crowd_only`)."""
+        return bool(self.personals_)
+
+    def _fit_crowd(self, ml: MovieLens, ratings: pd.DataFrame) -> None:
+        """The catalogue, its ids and titles, and the popularity signals."""
+        self.catalog_ = build_catalog(ml.movies, ratings, ml.links)
+        self.movielens_ids_ = ml.movie_ids_are_movielens  # link cards to movielens.org?
+        self.movie_ids_ = self.catalog_["movieId"].to_numpy(np.int64)
+        self.index_ = pd.Index(self.movie_ids_)
+        self.popularity_ = PopularityModel().fit(ratings, self.movie_ids_)
         self.genres_ = list(self.catalog_["genres"])
         self.titles_ = self.catalog_["title"].to_numpy(object)
-        return self
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -152,8 +174,9 @@ class Recommender:
         signals = {
             "most_rated": self.popularity_.n_ratings_.astype(np.float64),
             "popularity": self.popularity_.scores_,
-            "content": self.content_.score_profile(ratings),
         }
+        if weights is None or weights.get("content"):
+            signals["content"] = self.content_.score_profile(ratings)
         return signals | {n: p.scores for n, p in personal.items()}, personal
 
     # -- queries ----------------------------------------------------------------------------

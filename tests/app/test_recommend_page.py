@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from recommender.app import cache
 from recommender.app.cache import get_recommender
 from recommender.recommend import Recommender
 from recommender.recommend.profile_link import (
@@ -40,7 +42,17 @@ def open_page(**query: str) -> AppTest:
         at.query_params[name] = value
     at.run()
     assert not at.exception
+    if fitting(at):  # crowd favourites until the shared models are fitted (tested on its own)
+        for future in list(cache._WARMED.values()):
+            future.result(timeout=TIMEOUT)
+        at.run()
+    assert not fitting(at)
     return at
+
+
+def fitting(at: AppTest) -> bool:
+    """Whether the page says the shared models are still being fitted."""
+    return any("personal models are being fitted" in i.value for i in at.info)
 
 
 def card_titles(at: AppTest) -> list[str]:
@@ -455,3 +467,41 @@ def test_a_visitor_can_choose_an_evaluated_recommender_with_its_quality_shown(pa
     at.selectbox(key="rec_model_pick").set_value("").run()
     assert "recommend_model_key" not in at.session_state
     assert card_ids(at) == blend
+
+
+def test_while_the_shared_models_are_fitted_the_page_serves_the_crowd_at_once(
+    page_env, monkeypatch
+):
+    """A visitor who arrives during the background fit (minutes at ml-32m) gets the zero-ratings
+    list and the rating controls at once, keeps what they rate, and the page turns personal by
+    itself once the models are ready."""
+    release = threading.Event()
+    fit = cache._fit_default
+    monkeypatch.setattr(cache, "_WARMED", {})  # as on a freshly started server
+    monkeypatch.setattr(cache, "_fit_default", lambda ml: (release.wait(120), fit(ml))[1])
+    try:
+        at = AppTest.from_file(APP_FILE, default_timeout=TIMEOUT).run()
+        at.switch_page(PAGE).run()
+        assert not at.exception and fitting(at)
+        crowd = card_titles(at)
+        onboard = next(s for s in at.select_slider if str(s.key).startswith("rec_onboard_"))
+        for movie_id in STAR_WARS_AND_INDY:
+            at.session_state["rec_ratings"][movie_id] = 5.0
+        at.run()
+        assert card_titles(at) == crowd  # nothing personal yet: the crowd list, minus nothing
+        assert any("are kept" in c.value for c in at.caption)
+        at.session_state["rec_mode"] = "user"
+        at.run()
+        assert any("needs the personal models" in i.value for i in at.info)
+        at.session_state["rec_mode"] = "rate"
+    finally:
+        release.set()
+    next(iter(cache._WARMED.values())).result(timeout=TIMEOUT)
+    at.run()
+    assert not at.exception and not fitting(at)
+    assert at.session_state["rec_ratings"] == dict.fromkeys(STAR_WARS_AND_INDY, 5.0)
+    fan = card_titles(at)
+    assert len(fan) == 5 and len(set(fan) & set(crowd)) <= 1  # now personalised
+    assert onboard.key in at.session_state
+    nobody = get_recommender(cache.get_movielens()).for_new_user({}, n=5)
+    assert crowd == nobody["title"].tolist()  # the list the fitted models give for no ratings
