@@ -8,6 +8,8 @@ visit per scenario first. Then, for every N, N sessions — pages of one headles
 one HTTP cache, at most N at once, loopback only — run these phases one after the other:
 
 * ``floor: open``           open the floor app until its title is drawn;
+* ``floor: one chart``      open it with ``?chart=1`` until its one plotly chart is drawn (what
+                            any page with a chart costs, with no data behind it);
 * ``explore: open+genre``   open Explore with a genre filter in the URL (``?genres=G``);
 * ``explore: filter``       then add a second genre in the sidebar, until the page is redrawn;
 * ``recommend: open``       open Recommend (rate mode) until the crowd top-5 is drawn;
@@ -59,6 +61,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_SCRIPT = "benchmarks/floor_app.py"
+CHART_FLOOR = "floor: one chart"  # the floor app with one small plotly chart (?chart=1)
 APP_SCRIPT = "streamlit_app.py"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 MAX_SESSIONS = 40  # bounded: never more pages than this at once
@@ -253,6 +256,11 @@ async def open_floor(page: Page, base: str, i: int) -> None:
     await open_page(page, base, ("Floor",), "[data-testid='stSidebar'] a", 4)
 
 
+async def open_floor_chart(page: Page, base: str, i: int) -> None:
+    await open_page(page, f"{base}/?chart=1", ("Floor",), "[data-testid='stMain'] .js-plotly-plot",
+                    1)  # fmt: skip
+
+
 async def open_explore(page: Page, base: str, i: int) -> None:
     genre = GENRES[i % len(GENRES)]
     await open_page(page, f"{base}/explore?genres={genre}", ("Explore the data", genre),
@@ -406,6 +414,7 @@ async def run_scenario(context: BrowserContext, server: Server, steps: list[tupl
 
 async def measure_n(context: BrowserContext, floor: Server, app: Server, n: int) -> list[Phase]:
     phases = await run_scenario(context, floor, [("floor: open", open_floor)], n)
+    phases += await run_scenario(context, floor, [(CHART_FLOOR, open_floor_chart)], n)
     for scenario in ("explore", "recommend", "user"):
         steps = [(label, step) for s, label, step in APP_PHASES if s == scenario]
         phases += await run_scenario(context, app, steps, n)
@@ -415,6 +424,7 @@ async def measure_n(context: BrowserContext, floor: Server, app: Server, n: int)
 async def warm_up(context: BrowserContext, floor: Server, app: Server) -> None:
     """One visit of each scenario, sequentially (every genre pair of Explore once)."""
     await run_scenario(context, floor, [("floor", open_floor)], 1)
+    await run_scenario(context, floor, [("floor", open_floor_chart)], 1)
     for i in range(len(GENRES)):
         (page,) = await new_pages(context, 1)
         await open_explore(page, app.url, i)
@@ -630,6 +640,9 @@ def print_targets(n: int, phases: list[Phase], peak_rss: int, job: JobComparison
           f"{verdict(cpu <= TARGETS['cpu'])}")  # fmt: skip
     print(f"  p95 ≤ {TARGETS['p95']}× floor:                  worst ×{p95:.2f}  "
           f"{verdict(p95 <= TARGETS['p95'])}")  # fmt: skip
+    chart = next(p for p in phases if p.label == CHART_FLOOR)
+    print(f"  (the floor with one plotly chart, no data: CPU ×{chart.cpu_per_visit / floor.cpu_per_visit:.2f},"
+          f" p95 ×{chart.p95 / floor.p95:.2f}: the same targets for any page showing a chart)")  # fmt: skip
     print(f"  server RSS ≤ {TARGETS['rss_gb']} GB (whole run):     peak {peak_rss / 1e9:.2f} GB  "
           f"{verdict(peak_rss <= TARGETS['rss_gb'] * 1e9)}")  # fmt: skip
     if job is not None:
