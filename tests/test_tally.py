@@ -14,6 +14,7 @@ from recommender.data import (
     count_distinct,
     counts_by_id,
     dense_codes,
+    duplicate_pairs,
     month_codes,
     rating_levels,
     tally,
@@ -149,3 +150,16 @@ def test_frames_equal_plain_pandas_group_bys_on_real_data(ml, filters):
     counts = r["userId"].value_counts().sort_index()
     assert choices["userId"].tolist() == counts.index.tolist()
     assert choices["ratings"].tolist() == counts.tolist()
+
+
+@pytest.mark.parametrize("sort", [False, True], ids=["shuffled", "sorted by pair"])
+def test_duplicate_pairs_match_pandas_duplicated(sort):
+    users, movies = RNG.integers(0, 60, 4_000), RNG.integers(-5, 40, 4_000)
+    if sort:  # GroupLens files: by user, then movie (the linear path)
+        order = np.lexsort((movies, users))
+        users, movies = users[order], movies[order]
+    repeated, later = duplicate_pairs(users, movies)
+    pairs = pd.DataFrame({"userId": users, "movieId": movies})
+    assert repeated.tolist() == pairs.duplicated(keep=False).tolist()
+    assert later.tolist() == pairs.duplicated().tolist()
+    assert [m.tolist() for m in duplicate_pairs(users[:0], movies[:0])] == [[], []]

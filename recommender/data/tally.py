@@ -19,6 +19,7 @@ __all__ = [
     "count_distinct",
     "counts_by_id",
     "dense_codes",
+    "duplicate_pairs",
     "grouped_counts",
     "level_stats",
     "month_codes",
@@ -76,6 +77,30 @@ def counts_by_id(
     distinct, position = np.unique(ids, return_inverse=True)
     total = None if weights is None else np.bincount(position, weights=weights)
     return distinct, np.bincount(position).astype(np.int64), total
+
+
+def duplicate_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(repeated, later)`` masks over rows of (first, second) integer pairs, as pandas'
+    ``duplicated(keep=False)`` and ``duplicated()``: a row whose pair appears more than once, and
+    a row whose pair appeared on an earlier row. Linear when the rows are sorted by pair (as
+    GroupLens files are: by user, then movie); else one stable sort."""
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    n = len(first)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    low, span = int(second.min()), int(second.max()) - int(second.min()) + 1
+    if (abs(int(first.min())) + abs(int(first.max())) + 1) * span >= 2**62:  # key would overflow
+        pairs = pd.DataFrame({"a": first, "b": second})
+        return pairs.duplicated(keep=False).to_numpy(), pairs.duplicated().to_numpy()
+    keys = first * span + (second - low)
+    order = None if bool(np.all(keys[1:] >= keys[:-1])) else np.argsort(keys, kind="stable")
+    ordered = keys if order is None else keys[order]
+    same = ordered[1:] == ordered[:-1]
+    later = np.concatenate(([False], same))
+    repeated = later | np.concatenate((same, [False]))
+    if order is not None:  # back to the rows' own order (stable: the first stays first)
+        later[order], repeated[order] = later.copy(), repeated.copy()
+    return repeated, later
 
 
 def rating_levels(ratings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
