@@ -292,7 +292,9 @@ def warm_up(ml: MovieLens) -> Future | None:
         if future is None or (future.done() and future.exception() is not None):
             future = _WARMED[ml.key] = _WARM_UP.submit(_fit_default, ml)
             _WARM_STARTED[ml.key] = time.monotonic()
-            _compile_knn_kernels()
+            # after the fit: on 2 cores the kernels' process would slow the fit the first
+            # visitor is waiting for (nice 15 or not, it shares the cores with their browser)
+            future.add_done_callback(lambda _: _compile_knn_kernels())
             while len(_WARMED) > 2:  # the two most recent datasets (memory)
                 del _WARMED[next(iter(_WARMED))]
         return future
