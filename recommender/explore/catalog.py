@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from recommender.data import (
     NO_GENRES,
@@ -82,10 +83,16 @@ def genre_cooccurrence(ml: MovieLens) -> pd.DataFrame:
     pairs = pairs[pairs["genre"] != NO_GENRES]
     if pairs.empty:
         return pd.DataFrame(columns=["genre", "other_genre", "movies", "share_of_genre"])
-    onehot = pd.crosstab(pairs["movieId"], pairs["genre"]).clip(upper=1)
-    matrix = onehot.T.to_numpy() @ onehot.to_numpy()
-    genres = onehot.columns.astype("str")
-    frame = pd.DataFrame(matrix, index=genres, columns=genres)
+    genres = np.sort(pairs["genre"].unique()).astype(str)
+    movies, _ = pd.factorize(pairs["movieId"])
+    onehot = sparse.csr_matrix(
+        (np.ones(len(pairs)), (movies, np.searchsorted(genres, pairs["genre"].to_numpy(str)))),
+        shape=(movies.max() + 1, len(genres)),
+    )  # a sparse movies × genres table: pd.crosstab took 0.5 s on ml-32m's 87,585 movies
+    onehot.data[:] = 1.0  # a genre listed twice for a movie counts once
+    matrix = (onehot.T @ onehot).toarray().astype(np.int64)
+    frame = pd.DataFrame(matrix, index=pd.Index(genres, dtype="str"),
+                         columns=pd.Index(genres, dtype="str"))  # fmt: skip
     frame = frame.rename_axis(index="genre", columns="other_genre").stack().rename("movies")
     frame = frame.reset_index()
     totals = pd.Series(np.diag(matrix), index=genres)
