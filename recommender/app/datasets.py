@@ -10,20 +10,23 @@ Where the data comes from, per script run:
 3. or this session's upload (:func:`recommender.data.read_upload`): kept in ``st.session_state``
    only, so no other visitor can reach it and it is gone with the session.
 
-Memory: :func:`estimated_bytes` is an estimate, not a measurement per dataset (see
-:data:`BYTES_PER_RATING`); a dataset whose estimate exceeds :data:`CLOUD_BYTES` is labelled
-"needs ~N GB: run locally", and one that exceeds the memory available now is refused.
+Memory: :func:`estimated_bytes` interpolates the app's peak memory measured with every page
+visited (:data:`MEASURED_PEAKS`, ``benchmarks/page_memory.py``); a dataset above
+:data:`CLOUD_BYTES` is labelled "needs ~N GB: run locally", and one that exceeds the memory
+available now is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import tempfile
 import time
 import weakref
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from recommender import settings
@@ -42,7 +45,7 @@ from recommender.data import (
 from recommender.data.transfer import human_bytes
 
 __all__ = [
-    "BYTES_PER_RATING",
+    "MEASURED_PEAKS",
     "CLOUD_BYTES",
     "ENV_CHOICE",
     "UPLOAD_CHOICE",
@@ -69,24 +72,34 @@ _LAST_GOOD = "dataset_last_good"  # the option shown before: where a failed choi
 
 CLOUD_BYTES = int(2.7e9)
 """Memory of a Streamlit Community Cloud app."""
-BASE_BYTES = int(450e6)
-"""The app process before any dataset: ~210 MB measured with every page visited on
-ml-latest-small (docs/knn_benchmarks.md, "After the architecture rework"), rounded up for the
-compiled kernels and Streamlit's caches."""
-BYTES_PER_RATING = 170
-"""Peak bytes per rating: benchmarks/knn_scale.py fitted the default item-based model on a
-25M-shaped synthetic set (20.3M ratings) at 3,359 MB peak, data included (docs/knn_benchmarks.md)
-— ~166 bytes per rating, rounded up. An estimate: not measured with every page visited on each
-GroupLens dataset."""
+MEASURED_PEAKS: tuple[tuple[int, int], ...] = (
+    (0, int(0.28e9)),  # Streamlit and the package imported, no data
+    (100_836, int(0.77e9)),  # ml-latest-small
+    (1_000_000, int(0.78e9)),  # synthetic sets shaped like GroupLens': 1M, 10M, 32M ratings
+    (10_000_000, int(2.95e9)),
+    (32_000_204, int(5.33e9)),
+)
+"""(ratings, peak bytes) of the app process with every page visited: Overview, every Explore tab
+with and without filters, Compare models, Recommend while its models are fitted and after (rate 5,
+pick a user); ``benchmarks/page_memory.py`` on a 2-core machine. The peak comes with Explore's data
+quality check while the recommender is being fitted beside it."""
+BASE_BYTES = MEASURED_PEAKS[0][1]
+"""The app process before any dataset."""
 
 
 def estimated_bytes(n_ratings: int) -> int:
-    """Estimated peak memory of the app serving a dataset of ``n_ratings`` ratings."""
-    return BASE_BYTES + BYTES_PER_RATING * n_ratings
+    """Peak memory of the app serving ``n_ratings`` ratings: the measured peaks, linearly
+    interpolated (and extended past the largest measurement along its last segment)."""
+    ratings, peaks = zip(*MEASURED_PEAKS, strict=True)
+    if n_ratings <= ratings[-1]:
+        return int(np.interp(n_ratings, ratings, peaks))
+    slope = (peaks[-1] - peaks[-2]) / (ratings[-1] - ratings[-2])
+    return int(peaks[-1] + slope * (n_ratings - ratings[-1]))
 
 
 def _gb(n: int) -> str:
-    return f"{max(1, round(n / 1e9))} GB"
+    """Bytes as GB rounded up to the next half GB: a memory need is never understated."""
+    return f"{max(0.5, math.ceil(n / 0.5e9) / 2):g} GB"
 
 
 def memory_note(info: DatasetInfo) -> str:
