@@ -3,6 +3,8 @@ frames built on them against the plain pandas group-bys they replaced."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ from recommender.data import (
     counts_by_id,
     dense_codes,
     duplicate_pairs,
+    load_movielens,
     month_codes,
     rating_levels,
     tally,
@@ -22,6 +25,7 @@ from recommender.data import (
 )
 
 RNG = np.random.default_rng(7)
+HOSTILE = Path(__file__).parent / "fixtures" / "datasets" / "hostile" / "ml-hostile"
 
 
 @pytest.fixture(params=["table", "search"])
@@ -94,7 +98,7 @@ def reference_genre_stats(view) -> pd.DataFrame:
     rated["rating"] = rated["rating"].astype(np.float64)
     grouped = rated.groupby("genre")["rating"]
     return grouped.agg(
-        ratings="size", mean_rating="mean", std_rating="std", q1=lambda s: s.quantile(0.25),
+        ratings="count", mean_rating="mean", std_rating="std", q1=lambda s: s.quantile(0.25),
         median="median", q3=lambda s: s.quantile(0.75),
     )  # fmt: skip
 
@@ -163,3 +167,22 @@ def test_duplicate_pairs_match_pandas_duplicated(sort):
     assert repeated.tolist() == pairs.duplicated(keep=False).tolist()
     assert later.tolist() == pairs.duplicated().tolist()
     assert [m.tolist() for m in duplicate_pairs(users[:0], movies[:0])] == [[], []]
+
+
+def test_frames_skip_missing_ratings_as_pandas_does():
+    """The hostile fixture has NaN and off-scale ratings, as loaded (Explore shows the raw data)."""
+    hostile = load_movielens(HOSTILE)
+    assert hostile.ratings["rating"].isna().any()
+    stats = eda.genre_stats(hostile).set_index("genre")
+    expected = reference_genre_stats(hostile)
+    rated = stats.loc[expected.index]
+    for column in expected.columns:
+        np.testing.assert_allclose(rated[column].to_numpy(np.float64),
+                                   expected[column].to_numpy(np.float64), rtol=1e-12,
+                                   err_msg=column)  # fmt: skip
+    months = eda.monthly_activity(hostile)
+    assert months["ratings"].sum() == len(hostile.ratings)  # a missing rating is still a rating
+    assert months["mean_rating"].dropna().between(0, 10).all()
+    center = eda.rating_center(hostile).set_index("statistic")["value"]
+    assert center["median"] == hostile.ratings["rating"].astype(np.float64).median()
+    assert center["mean"] == pytest.approx(hostile.ratings["rating"].astype(np.float64).mean())

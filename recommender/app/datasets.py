@@ -10,9 +10,8 @@ Where the data comes from, per script run:
 3. or this session's upload (:func:`recommender.data.read_upload`): kept in ``st.session_state``
    only, so no other visitor can reach it and it is gone with the session.
 
-Memory: :func:`estimated_bytes` interpolates the app's peak memory measured with every page
-visited (:data:`MEASURED_PEAKS`, ``benchmarks/page_memory.py``); a dataset above
-:data:`CLOUD_BYTES` is labelled "needs ~N GB: run locally", and one that exceeds the memory
+Memory (:mod:`recommender.app.memory`: peaks measured with every page visited): a dataset above
+Streamlit Cloud's memory is labelled "needs ~N GB: run locally", and one that exceeds the memory
 available now is refused.
 """
 
@@ -20,17 +19,23 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 import tempfile
 import time
 import weakref
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from recommender import settings
 from recommender.app.cache import get_dataset, get_movielens, job_runner
+from recommender.app.memory import (
+    BASE_BYTES,
+    CLOUD_BYTES,
+    MEASURED_PEAKS,
+    estimated_bytes,
+    gb_label,
+    memory_note,
+)
 from recommender.app.text import code_block, plain
 from recommender.data import (
     DataError,
@@ -69,43 +74,6 @@ _UPLOAD = "dataset_upload"  # this session's uploaded MovieLens
 _UPLOAD_ERROR = "dataset_upload_error"
 _UPLOAD_WIDGET = "dataset_upload_files"
 _LAST_GOOD = "dataset_last_good"  # the option shown before: where a failed choice goes back
-
-CLOUD_BYTES = int(2.7e9)
-"""Memory of a Streamlit Community Cloud app."""
-MEASURED_PEAKS: tuple[tuple[int, int], ...] = (
-    (0, int(0.28e9)),  # Streamlit and the package imported, no data
-    (100_836, int(0.77e9)),  # ml-latest-small
-    (1_000_000, int(0.78e9)),  # synthetic sets shaped like GroupLens': 1M, 10M, 32M ratings
-    (10_000_000, int(2.95e9)),
-    (32_000_204, int(5.33e9)),
-)
-"""(ratings, peak bytes) of the app process with every page visited: Overview, every Explore tab
-with and without filters, Compare models, Recommend while its models are fitted and after (rate 5,
-pick a user); ``benchmarks/page_memory.py`` on a 2-core machine. The peak comes with Explore's data
-quality check while the recommender is being fitted beside it."""
-BASE_BYTES = MEASURED_PEAKS[0][1]
-"""The app process before any dataset."""
-
-
-def estimated_bytes(n_ratings: int) -> int:
-    """Peak memory of the app serving ``n_ratings`` ratings: the measured peaks, linearly
-    interpolated (and extended past the largest measurement along its last segment)."""
-    ratings, peaks = zip(*MEASURED_PEAKS, strict=True)
-    if n_ratings <= ratings[-1]:
-        return int(np.interp(n_ratings, ratings, peaks))
-    slope = (peaks[-1] - peaks[-2]) / (ratings[-1] - ratings[-2])
-    return int(peaks[-1] + slope * (n_ratings - ratings[-1]))
-
-
-def _gb(n: int) -> str:
-    """Bytes as GB rounded up to the next half GB: a memory need is never understated."""
-    return f"{max(0.5, math.ceil(n / 0.5e9) / 2):g} GB"
-
-
-def memory_note(info: DatasetInfo) -> str:
-    """ "needs ~4 GB: run locally" for a dataset that does not fit Streamlit Cloud; else ""."""
-    need = estimated_bytes(info.n_ratings)
-    return f"needs ~{_gb(need)}: run locally" if need > CLOUD_BYTES else ""
 
 
 def _read_int(path: str) -> int | None:
@@ -155,7 +123,7 @@ def _refusal(info: DatasetInfo) -> str | None:
     return (
         f"{info.name} needs about {human_bytes(need)} more memory and only {human_bytes(have)} "
         f"is available here, so it was not loaded (in all, the app needs about "
-        f"{_gb(estimated_bytes(info.n_ratings))} with it). Run the app on a machine with more "
+        f"{gb_label(estimated_bytes(info.n_ratings))} with it). Run the app on a machine with more "
         f"memory (MOVIELENS_DATASET={info.name} streamlit run streamlit_app.py) or choose a "
         "smaller dataset."
     )

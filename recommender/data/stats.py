@@ -24,9 +24,9 @@ def bayesian_average(
 def movie_rating_stats(ratings: pd.DataFrame) -> pd.DataFrame:
     """Per movie with ratings: ``n_ratings`` (int64), ``rating_sum`` and ``mean_rating`` (float64),
     indexed by movieId (ascending)."""
-    ids, count, total = counts_by_id(
-        ratings["movieId"].to_numpy(), ratings["rating"].to_numpy(np.float64)
-    )
+    values = ratings["rating"].to_numpy(np.float64)
+    # as pandas' group-by: every row counts, a missing rating adds nothing to the sum
+    ids, count, total = counts_by_id(ratings["movieId"].to_numpy(), np.nan_to_num(values))
     index = pd.Index(ids, dtype=ratings["movieId"].dtype, name="movieId")
     return pd.DataFrame(
         {"n_ratings": count.astype(np.int64), "rating_sum": total, "mean_rating": total / count},

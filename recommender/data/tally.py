@@ -21,6 +21,7 @@ __all__ = [
     "dense_codes",
     "duplicate_pairs",
     "grouped_counts",
+    "level_counts",
     "level_stats",
     "month_codes",
     "rating_levels",
@@ -106,8 +107,14 @@ def duplicate_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, 
 def rating_levels(ratings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(levels, codes)``: rating values from the lowest to the highest present (float64, every
     half star in between when the ratings are on a half-star grid, else exactly the distinct
-    values) and each rating's index in ``levels``."""
+    values) and each rating's index in ``levels`` (-1 for a missing rating)."""
     ratings = np.asarray(ratings)
+    finite = np.isfinite(ratings)
+    if not finite.all():  # a missing rating (NaN) has no level: code -1, left out of counts
+        levels, codes = rating_levels(ratings[finite])
+        every = np.full(len(ratings), -1, dtype=np.int32)
+        every[finite] = codes
+        return levels, every
     if len(ratings) == 0:
         return np.empty(0, dtype=np.float64), np.empty(0, dtype=np.int32)
     # Twice a half-star rating is a small integer, exact in float32 as in float64.
@@ -124,8 +131,8 @@ def rating_levels(ratings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def grouped_counts(groups: np.ndarray, n_groups: int, levels: np.ndarray, n_levels: int):
     """``counts[g, l]``: how many rows are in group ``g`` at level ``l`` (rows with a negative
-    group are left out); an ``n_groups × n_levels`` int64 array."""
-    keep = groups >= 0
+    group or level are left out); an ``n_groups × n_levels`` int64 array."""
+    keep = (groups >= 0) & (levels >= 0)
     if not keep.all():
         groups, levels = groups[keep], levels[keep]
     flat = groups.astype(np.int64) * n_levels + levels
@@ -201,7 +208,12 @@ class LevelStats:
         reach = 1.5 * (q3 - q1)
         present = self.levels[self.counts > 0]
         inside = present[(present >= q1 - reach) & (present <= q3 + reach)]
-        return float(inside.min()), float(inside.max())
+        return (float(inside.min()), float(inside.max())) if len(inside) else (math.nan, math.nan)
+
+
+def level_counts(codes: np.ndarray, n_levels: int) -> np.ndarray:
+    """How many ratings are at each level (codes from :func:`rating_levels`; -1 left out)."""
+    return np.bincount(codes[codes >= 0], minlength=n_levels)
 
 
 def level_stats(counts: np.ndarray, levels: np.ndarray) -> pd.DataFrame:

@@ -155,15 +155,17 @@ def monthly_activity(ml: MovieLens) -> pd.DataFrame:
     months -= first
     n_months = int(months.max()) + 1
     ratings = np.bincount(months, minlength=n_months)
-    totals = np.bincount(months, weights=r["rating"].to_numpy(np.float64), minlength=n_months)
+    values = r["rating"].to_numpy(np.float64)
+    known = ~np.isnan(values)  # a missing rating counts as a rating, not in the mean
+    totals = np.bincount(months, weights=np.where(known, values, 0.0), minlength=n_months)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = totals / ratings
+        mean = totals / np.bincount(months, weights=known, minlength=n_months)
     return pd.DataFrame(
         {
             "month": (first + np.arange(n_months)).astype("datetime64[M]").astype("datetime64[ns]"),
             "ratings": ratings.astype(np.int64),
             "active_users": _active_users(months, n_months, r["userId"].to_numpy()),
-            "mean_rating": np.where(ratings > 0, mean, np.nan),
+            "mean_rating": np.where(np.isfinite(mean), mean, np.nan),
         }
     )
 

@@ -11,6 +11,7 @@ from recommender.data import (
     LevelStats,
     MovieLens,
     count_distinct,
+    level_counts,
     rating_levels,
     year_codes,
 )
@@ -38,7 +39,7 @@ def view_size(ml: MovieLens) -> pd.DataFrame:
     """What a page needs to know about a view before drawing it: one row of ``movies, ratings,
     tags, mean_rating`` (NaN without ratings)."""
     ratings = ml.ratings["rating"].to_numpy(np.float64)
-    mean = float(ratings.mean()) if len(ratings) else float("nan")
+    mean = float(np.nanmean(ratings)) if np.isfinite(ratings).any() else float("nan")
     return pd.DataFrame(
         {"movies": [ml.n_movies], "ratings": [len(ratings)], "tags": [ml.n_tags],
          "mean_rating": [mean]}
@@ -75,7 +76,7 @@ def headline_column(ml: MovieLens) -> dict[str, str]:
     first, last = pd.Timestamp(stamps.min()), pd.Timestamp(stamps.max())
     return shown | {
         "Sparsity": f"{100.0 * (1.0 - len(r) / (users * rated)):.2f} %",
-        "Mean rating": f"{r['rating'].to_numpy(np.float64).mean():.2f} ★",
+        "Mean rating": f"{np.nanmean(r['rating'].to_numpy(np.float64)):.2f} ★",
         "First rating": f"{first:%Y-%m-%d}",
         "Last rating": f"{last:%Y-%m-%d}",
     }
@@ -88,7 +89,7 @@ def headline_column(ml: MovieLens) -> dict[str, str]:
 def rating_distribution(ml: MovieLens) -> pd.DataFrame:
     """Ratings per half-star value, every value from 0.5 to 5 present: ``rating, ratings, share``."""
     levels, level = rating_levels(ml.ratings["rating"].to_numpy())
-    counts = pd.Series(np.bincount(level, minlength=len(levels)), index=levels.round(1))
+    counts = pd.Series(level_counts(level, len(levels)), index=levels.round(1))
     frame = pd.DataFrame({"rating": HALF_STARS})
     frame["ratings"] = frame["rating"].map(counts.groupby(level=0).sum()).fillna(0)
     frame["ratings"] = frame["ratings"].astype(np.int64)
@@ -100,7 +101,7 @@ def rating_distribution(ml: MovieLens) -> pd.DataFrame:
 def rating_center(ml: MovieLens) -> pd.DataFrame:
     """Mean and median rating: ``statistic, value`` (NaN when there are no ratings)."""
     levels, level = rating_levels(ml.ratings["rating"].to_numpy())
-    stats = LevelStats(np.bincount(level, minlength=len(levels)), levels)
+    stats = LevelStats(level_counts(level, len(levels)), levels)
     return pd.DataFrame(
         {"statistic": ["mean", "median"], "value": [stats.mean, stats.quantile(0.5)]}
     )
