@@ -3,6 +3,7 @@ frames built on them against the plain pandas group-bys they replaced."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -186,3 +187,23 @@ def test_frames_skip_missing_ratings_as_pandas_does():
     center = eda.rating_center(hostile).set_index("statistic")["value"]
     assert center["median"] == hostile.ratings["rating"].astype(np.float64).median()
     assert center["mean"] == pytest.approx(hostile.ratings["rating"].astype(np.float64).mean())
+
+
+def test_frames_over_time_skip_ratings_without_a_timestamp(ml):
+    """An upload may have no timestamps at all (NaT): charts over time leave those ratings out,
+    as pandas' group-bys did, instead of spanning 10¹⁴ days."""
+    some = ml.ratings.copy()
+    some.loc[some.index[::2], "timestamp"] = pd.NaT
+    partly = dataclasses.replace(ml, ratings=some)
+    timed = some[some["timestamp"].notna()]
+    months = eda.monthly_activity(partly)
+    assert months["ratings"].sum() == len(timed)
+    kinds = eda.star_kind_by_year(partly)
+    assert kinds["ratings"].sum() == len(timed)
+    none = dataclasses.replace(ml, ratings=some.assign(timestamp=pd.NaT))
+    assert eda.monthly_activity(none).empty and eda.star_kind_by_year(none).empty
+    headline = eda.headline_numbers(none, none).set_index("measure")["view"]
+    assert headline["First rating"] == headline["Last rating"] == "–"
+    assert headline["Ratings"] == f"{len(ml.ratings):,}"
+    with pytest.raises(ValueError, match="missing timestamps"):
+        month_codes(some["timestamp"])

@@ -140,9 +140,11 @@ def grouped_counts(groups: np.ndarray, n_groups: int, levels: np.ndarray, n_leve
 
 
 def _days(timestamps: pd.Series) -> np.ndarray:
-    """Whole days (UTC) since 1970-01-01 of a timestamp column (int64)."""
-    nanoseconds = timestamps.to_numpy(dtype="datetime64[ns]").view(np.int64)
-    return nanoseconds // (86_400 * 10**9)
+    """Whole days (UTC) since 1970-01-01 of a timestamp column (int64), none missing."""
+    stamps = timestamps.to_numpy(dtype="datetime64[ns]")
+    if np.isnat(stamps).any():  # NaT is int64's minimum: it would span 10¹⁴ days
+        raise ValueError("missing timestamps: keep only the rows that have one")
+    return stamps.view(np.int64) // (86_400 * 10**9)
 
 
 def _by_day(timestamps: pd.Series, unit: str) -> np.ndarray:
@@ -159,12 +161,13 @@ def _by_day(timestamps: pd.Series, unit: str) -> np.ndarray:
 
 
 def month_codes(timestamps: pd.Series) -> np.ndarray:
-    """Calendar months (UTC) since January 1970 of a timestamp column (int64)."""
+    """Calendar months (UTC) since January 1970 of a timestamp column with none missing
+    (int64)."""
     return _by_day(timestamps, "M")
 
 
 def year_codes(timestamps: pd.Series) -> np.ndarray:
-    """Calendar years (UTC) of a timestamp column (int64)."""
+    """Calendar years (UTC) of a timestamp column with none missing (int64)."""
     return _by_day(timestamps, "Y") + 1970
 
 

@@ -23,7 +23,7 @@ from recommender.data import (
     movie_rating_stats,
     rating_levels,
 )
-from recommender.explore.common import movie_genres
+from recommender.explore.common import movie_genres, timed_ratings
 
 __all__ = [
     "bayesian_top_movies",
@@ -147,7 +147,7 @@ def monthly_activity(ml: MovieLens) -> pd.DataFrame:
     Columns: ``month`` (first day of the month, tz-naive datetime), ``ratings``, ``active_users``
     (users who rated in that month), ``mean_rating``.
     """
-    r = ml.ratings
+    r = timed_ratings(ml)
     if r.empty:
         return pd.DataFrame(columns=["month", "ratings", "active_users", "mean_rating"])
     months = month_codes(r["timestamp"])

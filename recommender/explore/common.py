@@ -7,7 +7,7 @@ import pandas as pd
 
 from recommender.data import NO_GENRES, RATING_MAX, RATING_MIN, MovieLens
 
-__all__ = ["HALF_STARS", "movie_genres", "ratings_per_movie_counts"]
+__all__ = ["HALF_STARS", "movie_genres", "ratings_per_movie_counts", "timed_ratings"]
 
 HALF_STARS: tuple[float, ...] = tuple(np.arange(RATING_MIN, RATING_MAX + 0.25, 0.5).tolist())
 
@@ -27,3 +27,9 @@ def ratings_per_movie_counts(ml: MovieLens) -> pd.Series:
     return (
         ml.movies["movieId"].map(counts).fillna(0).astype(np.int64).set_axis(ml.movies["movieId"])
     )
+
+
+def timed_ratings(ml: MovieLens) -> pd.DataFrame:
+    """The ratings that have a timestamp (an upload may have none): what charts over time use."""
+    r = ml.ratings
+    return r[r["timestamp"].notna().to_numpy()] if r["timestamp"].hasnans else r

@@ -15,7 +15,7 @@ from recommender.data import (
     rating_levels,
     year_codes,
 )
-from recommender.explore.common import HALF_STARS, ratings_per_movie_counts
+from recommender.explore.common import HALF_STARS, ratings_per_movie_counts, timed_ratings
 
 __all__ = [
     "headline_column",
@@ -72,13 +72,17 @@ def headline_column(ml: MovieLens) -> dict[str, str]:
         return shown | dict.fromkeys(
             ("Sparsity", "Mean rating", "First rating", "Last rating"), "–"
         )
-    stamps = r["timestamp"].to_numpy(dtype="datetime64[ns]")  # NumPy's min/max: 4× pandas'
-    first, last = pd.Timestamp(stamps.min()), pd.Timestamp(stamps.max())
+    stamps = timed_ratings(ml)["timestamp"].to_numpy(dtype="datetime64[ns]")  # NumPy: 4× pandas
+    first, last = (
+        [f"{pd.Timestamp(day):%Y-%m-%d}" for day in (stamps.min(), stamps.max())]
+        if len(stamps)
+        else ["–", "–"]  # an upload without timestamps
+    )
     return shown | {
         "Sparsity": f"{100.0 * (1.0 - len(r) / (users * rated)):.2f} %",
-        "Mean rating": f"{np.nanmean(r['rating'].to_numpy(np.float64)):.2f} ★",
-        "First rating": f"{first:%Y-%m-%d}",
-        "Last rating": f"{last:%Y-%m-%d}",
+        "Mean rating": f"{view_size(ml)['mean_rating'].iat[0]:.2f} ★",
+        "First rating": first,
+        "Last rating": last,
     }
 
 
@@ -113,7 +117,7 @@ def star_kind_by_year(ml: MovieLens) -> pd.DataFrame:
     Columns: ``year, ratings, whole_star, half_star, half_star_share`` (share 0..1).
     """
     columns = ["year", "ratings", "whole_star", "half_star", "half_star_share"]
-    r = ml.ratings
+    r = timed_ratings(ml)
     if r.empty:
         return pd.DataFrame(columns=columns)
     years = year_codes(r["timestamp"])
