@@ -285,14 +285,14 @@ def render_model_choice(ml: MovieLens) -> None:
 
 def render_header(ml: MovieLens, rec: Recommender, note: str | None) -> str:
     """Model caption and choice, and the mode switch (kept in the URL); returns the mode."""
-    if rec.personalised:
+    if rec.complete:
         st.caption(
             f"Models: **{plain(', '.join(rec.personals_))}** (led by {plain(rec.model_.label)}), "
             f"fitted once on all {len(rec.user_ratings_):,} users' ratings and shared by every "
             "visitor — your ratings are folded in, never used to refit them."
         )
     else:
-        wait_for_models(ml)
+        wait_for_models(ml, len(rec.personals_))
     render_model_choice(ml)
     if note:
         st.info(note, icon="ℹ️")
@@ -795,14 +795,21 @@ def render_night_mode(rec: Recommender, filters: MovieFilters) -> None:
         )
 
 
-@st.fragment(run_every=2)
-def wait_for_models(ml: MovieLens) -> None:
-    """While the shared models are being fitted: say so, and rerun the page once they are."""
-    if ready_recommender(ml) is not None:
+@st.fragment(run_every=1)
+def wait_for_models(ml: MovieLens, shown: int) -> None:
+    """While the shared models are being fitted: say so, and rerun the page as soon as more of
+    them can answer this visitor than the ``shown`` the page used."""
+    ready = ready_recommender(ml, None, my_ratings())
+    if ready is not None and len(ready.personals_) > shown:
         st.rerun()  # the whole page, now with the personal models
+    seconds = fitting_seconds(ml)
+    if shown:  # a stage of the fit already gives this visitor the list they will get
+        st.caption(f"Personal models still being fitted ({seconds:,.0f} s so far): your list "
+                   "already uses every model your ratings call for.")  # fmt: skip
+        return
     st.info(
         f"The personal models are being fitted on all {len(ml.ratings):,} ratings of this "
-        f"dataset ({fitting_seconds(ml):,.0f} s so far; this page updates itself when they are "
+        f"dataset ({seconds:,.0f} s so far; this page updates itself when they are "
         "ready). Until then every list here is the crowd's favourites; your ratings are kept.",
         icon="⏳",
     )
@@ -814,12 +821,15 @@ def main() -> None:
     model, note = chosen_model()
     # While the shared models are fitted (minutes at ml-32m; seconds after a restart), the crowd
     # favourites are served at once instead of a blank page.
-    rec = ready_recommender(ml, model) or crowd_recommender(ml)
-    restore_profile(rec.index_)  # ?profile= on this session's first run
+    crowd = crowd_recommender(ml)
+    restore_profile(crowd.index_)  # ?profile= on this session's first run
     save_profile()  # every change came from a callback, already run: the URL holds it all now
+    # The models fitted so far may already answer this visitor's ratings (a first rating needs
+    # neither EASE nor UserKNN): then they get their personal list before the fit is done.
+    rec = ready_recommender(ml, model, my_ratings()) or crowd
     filters = render_filters(rec.catalog_)
     mode = render_header(ml, rec, note)
-    if not rec.personalised and mode != "rate":
+    if not rec.complete and mode != "rate":
         st.info(f"“{MODES[mode]}” needs the personal models: it opens here once they are fitted.",
                 icon="⏳")  # fmt: skip
         return

@@ -19,6 +19,7 @@ from recommender.recommend import (
     Recommender,
     blend_scores,
     blend_weights,
+    fitting_order,
     item_based,
     movie_links,
     standardise,
@@ -137,7 +138,7 @@ def test_different_tastes_get_different_lists_and_personal_reasons(rec):
 
 
 def test_fold_in_matches_the_engine_and_changes_nothing(ml, rec, knn_rec):
-    cf = knn_rec.personal_.knn_
+    cf = knn_rec.personals_[knn_rec.lead_].knn_
     mine = pd.Series(cf.fold_in(SCI_FI_FAN).estimates, index=knn_rec.movie_ids_)
     engine = cf.algo_.fold_in(SCI_FI_FAN, clip=False)
     assert np.allclose(mine.reindex(engine.index).to_numpy(), engine.to_numpy(), atol=1e-6)
@@ -338,6 +339,47 @@ def test_no_movielens_link_where_movie_ids_are_not_movielens_org_ids() -> None:
         "TMDB": "https://www.themoviedb.org/movie/862",
     }
     assert movie_links(5, None, pd.NA, movielens_ids=False) == {}
+
+
+def test_models_are_fitted_in_the_order_a_growing_history_first_needs_them():
+    # the schedule weighs ALS from 1 rating, EASE from 3 and UserKNN from 5
+    assert fitting_order(ENSEMBLE) == ["ALS", "EASE", "UserKNN"]
+    assert fitting_order(("EASE", "UserKNN")) == ["EASE", "UserKNN"]  # ties keep their order
+    never = (BLEND_SCHEDULE[0],)  # a schedule that weighs no model: the given order
+    assert fitting_order(ENSEMBLE, never) == list(ENSEMBLE)
+
+
+def test_each_stage_of_the_fit_answers_the_visitors_it_serves_as_the_whole_recommender(ml, rec):
+    """A fresh server answers a first rating before EASE is fitted: every stage serves exactly
+    the visitors whose blend needs only its models, with the list the complete one gives them,
+    and a stage is never changed by the fitting that follows it."""
+    one, three, many = {STAR_WARS: 5.0}, dict(list(STAR_WARS_FAN.items())[:3]), STAR_WARS_FAN
+    stages, prints = [], []
+    whole = Recommender()
+    for stage in whole.fit_stages(ml):
+        stages.append(stage)
+        prints.append(stage.fingerprint())
+    assert [list(s.personals_) for s in stages] == [
+        ["ALS"],
+        ["ALS", "EASE"],
+        ["ALS", "EASE", "UserKNN"],
+    ]
+    assert stages[-1] is whole and whole.complete and not any(s.complete for s in stages[:-1])
+    assert all(s.personalised for s in stages) and not Recommender.crowd_only(ml).complete
+    assert [s.fingerprint() for s in stages] == prints  # snapshots untouched by later models
+    assert [(s.serves({}), s.serves(one), s.serves(three), s.serves(many)) for s in stages] == [
+        (True, True, False, False),
+        (True, True, True, False),
+        (True, True, True, True),
+    ]
+    assert whole.fingerprint() == rec.fingerprint()  # fit() is the same fit, run to the end
+    for stage in stages:
+        for visitor in (one, three, many):
+            if stage.serves(visitor):
+                pd.testing.assert_frame_equal(
+                    stage.for_new_user(visitor), rec.for_new_user(visitor)
+                )
+    assert stages[0].model_ == rec.model_ and stages[0].title_model_ == rec.title_model_
 
 
 def test_the_crowd_stage_gives_the_zero_ratings_list_of_the_fitted_recommender(ml, rec):

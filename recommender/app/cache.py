@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from copy import deepcopy
 from pathlib import Path
@@ -256,13 +257,17 @@ def _recommender(_ml: MovieLens, dataset_key: str, model_key: str) -> Recommende
 # interpreter lock for seconds and stall every page.
 _WARM_UP = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-up")
 _WARMED: dict[str, Future] = {}
+_STAGES: dict[str, Recommender] = {}  # what each dataset's background fit has fitted so far
 _WARM_STARTED: dict[str, float] = {}  # when each dataset's fit was queued (monotonic seconds)
 _WARM_LOCK = threading.Lock()
 _KERNELS: list[subprocess.Popen] = []
 
 
 def _fit_default(ml: MovieLens) -> Recommender:
-    return Recommender.from_movielens(ml)
+    rec = None
+    for rec in Recommender().fit_stages(ml):
+        _STAGES[ml.key] = rec  # one assignment: a reader sees the previous stage or this one
+    return rec
 
 
 def _compile_knn_kernels() -> None:
@@ -296,7 +301,9 @@ def warm_up(ml: MovieLens) -> Future | None:
             # visitor is waiting for (nice 15 or not, it shares the cores with their browser)
             future.add_done_callback(lambda _: _compile_knn_kernels())
             while len(_WARMED) > 2:  # the two most recent datasets (memory)
-                del _WARMED[next(iter(_WARMED))]
+                oldest = next(iter(_WARMED))
+                del _WARMED[oldest]
+                _STAGES.pop(oldest, None)
         return future
 
 
@@ -332,14 +339,20 @@ def crowd_recommender(ml: MovieLens) -> Recommender:
     return _cached(_crowd_recommender, ml, ml, ml.key)
 
 
-def ready_recommender(ml: MovieLens, model: ModelConfig | None = None) -> Recommender | None:
+def ready_recommender(
+    ml: MovieLens, model: ModelConfig | None = None, ratings: Mapping[int, float] | None = None
+) -> Recommender | None:
     """:func:`get_recommender`, or None while the shared default recommender is still being
-    fitted in the background (the page then serves :func:`crowd_recommender` and polls). A
-    hand-picked model or an upload is fitted by the asking session, as before."""
+    fitted in the background (the page then serves :func:`crowd_recommender` and polls), unless
+    the models fitted so far already answer a visitor who rated ``ratings`` exactly as the whole
+    recommender will (:meth:`Recommender.serves`): then that stage of the fit. A hand-picked
+    model or an upload is fitted by the asking session, as before."""
     if recommendation_model(model) is None and not ml.is_upload:
         future = warm_up(ml)
         if future is not None and not future.done():
-            return None
+            stage = _STAGES.get(ml.key)
+            served = stage is not None and ratings is not None and stage.serves(ratings)
+            return stage if served else None
     return get_recommender(ml, model)
 
 

@@ -18,6 +18,7 @@ from recommender.recommend.blend import (
     BlendWeights,
     blend_scores,
     blend_weights,
+    fitting_order,
     standardise,
 )
 from recommender.recommend.catalog import RESULT_COLUMNS, movie_links
@@ -41,6 +42,7 @@ __all__ = [
     "Recommender",
     "blend_scores",
     "blend_weights",
+    "fitting_order",
     "item_based",
     "movie_links",
     "standardise",

@@ -12,6 +12,7 @@ Signals (each a score per catalogue movie, standardised over the candidates):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ __all__ = [
     "BlendWeights",
     "blend_scores",
     "blend_weights",
+    "fitting_order",
     "single_model_schedule",
     "standardise",
 ]
@@ -102,6 +104,20 @@ def blend_weights(
         if n_ratings >= threshold:
             chosen = weights
     return chosen
+
+
+def fitting_order(
+    names: Sequence[str], schedule: Sequence[tuple[int, BlendWeights]] = BLEND_SCHEDULE
+) -> list[str]:
+    """``names`` in the order a visitor's growing history first needs them under ``schedule``
+    (by the fewest ratings whose weights use each; ties and names it never weighs keep their
+    order, the latter last). Fitted in this order, a recommender answers a visitor's first
+    ratings before its slowest models are ready (:meth:`~.facade.Recommender.fit_stages`)."""
+
+    def first_needed(name: str) -> float:
+        return next((float(n) for n, weights in schedule if weights.get(name)), math.inf)
+
+    return sorted(names, key=first_needed)
 
 
 def standardise(values: np.ndarray, candidates: np.ndarray | None = None) -> np.ndarray:

@@ -18,8 +18,9 @@ across genres. Cards carry a reason and a match in plain words (:mod:`~.reasons`
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ from recommender.recommend.blend import (
     BlendWeights,
     blend_scores,
     blend_weights,
+    fitting_order,
     single_model_schedule,
     standardise,
 )
@@ -83,6 +85,19 @@ class Recommender:
         self, ml: MovieLens, ratings: pd.DataFrame | None = None, tags: pd.DataFrame | None = None
     ) -> Recommender:
         """Learn every signal from ``ratings``/``tags`` (default: all of ``ml``'s)."""
+        for _ in self.fit_stages(ml, ratings, tags):
+            pass
+        return self
+
+    def fit_stages(
+        self, ml: MovieLens, ratings: pd.DataFrame | None = None, tags: pd.DataFrame | None = None
+    ) -> Iterator[Recommender]:
+        """Fit as :meth:`fit` does, one personal model at a time in the order a visitor's growing
+        history first needs them (:func:`~.blend.fitting_order`), yielding after each model what
+        is fitted so far: a recommender never changed afterwards, which answers every visitor
+        whose blend uses only those models (:meth:`serves`). The last one yielded is ``self``,
+        complete. On a fresh server a visitor's first ratings are answered this way while the
+        slowest model (EASE, needed from 3 ratings on) is still being fitted."""
         ratings = ml.ratings if ratings is None else ratings
         tags = ml.tags if tags is None else tags
         self._fit_crowd(ml, ratings)
@@ -95,21 +110,27 @@ class Recommender:
                 for name in ENSEMBLE
             ]
         )
-        self.personals_ = {
-            c.algorithm: PersonalModel(c, DISLIKE_WEIGHT).fit(ratings, self.movie_ids_)
-            for c in configs
-        }
+        self.planned_ = tuple(c.algorithm for c in configs)
         self.lead_ = configs[0].algorithm  # serves "pick a user" (benchmarks/ranking.py)
-        self.personal_ = self.personals_[self.lead_]
+        self.model_ = configs[0]  # its fitted configuration once it is fitted (a KNN's resolves)
         # "pick a title": benchmarks/pick_a_title.py; a model chosen by hand serves everything
-        self.title_model_ = TITLE_MODEL if TITLE_MODEL in self.personals_ else self.lead_
-        self.model_ = self.personal_.config_
+        self.title_model_ = TITLE_MODEL if TITLE_MODEL in self.planned_ else self.lead_
         self.schedule_ = self.schedule or (
             single_model_schedule(self.lead_) if self.model else BLEND_SCHEDULE
         )
         self._ratings_arrays = tuple(ratings[c].to_numpy() for c in ("userId", "movieId", "rating"))
         self.user_ratings_ = UserHistories(*self._ratings_arrays)
-        return self
+        self.personals_: dict[str, PersonalModel] = {}
+        by_name = {c.algorithm: c for c in configs}
+        for name in fitting_order(self.planned_, self.schedule_):
+            fitted = PersonalModel(by_name[name], DISLIKE_WEIGHT).fit(ratings, self.movie_ids_)
+            # a new dict, never an update: the snapshots already yielded keep theirs
+            self.personals_ = {**self.personals_, name: fitted}
+            if name == self.lead_:
+                self.model_ = fitted.config_
+            if not self.complete:
+                yield copy.copy(self)
+        yield self
 
     @classmethod
     def crowd_only(cls, ml: MovieLens) -> Recommender:
@@ -121,13 +142,26 @@ class Recommender:
         rec = cls()
         rec._fit_crowd(ml, ml.ratings)
         rec.personals_ = {}
+        rec.planned_ = ()
         rec.schedule_ = BLEND_SCHEDULE[:1]  # zero ratings' weights, whatever was rated
         return rec
 
     @property
     def personalised(self) -> bool:
-        """Whether the personal models are fitted (False for :meth:`crowd_only`)."""
+        """Whether personal models are fitted (False for :meth:`crowd_only`; True for a stage of
+        :meth:`fit_stages` with at least one of them)."""
         return bool(self.personals_)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every personal model is fitted (:meth:`fit` done; never for :meth:`crowd_only`)."""
+        return self.personalised and len(self.personals_) == len(self.planned_)
+
+    def serves(self, ratings: Mapping[int, float]) -> bool:
+        """Whether :meth:`for_new_user` answers a visitor who rated ``ratings`` exactly as the
+        complete recommender would: every personal model their blend weighs is fitted."""
+        weights = blend_weights(len(self.known_ratings(ratings)), self.schedule_)
+        return all(name in self.personals_ for name, _ in weights if name in self.planned_)
 
     def _fit_crowd(self, ml: MovieLens, ratings: pd.DataFrame) -> None:
         """The catalogue, its ids and titles, and the popularity signals."""

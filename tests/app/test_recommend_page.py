@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,10 @@ def open_page(**query: str) -> AppTest:
 
 
 def fitting(at: AppTest) -> bool:
-    """Whether the page says the shared models are still being fitted."""
-    return any("personal models are being fitted" in i.value for i in at.info)
+    """Whether the page says the shared models are still being fitted (all of them, or some)."""
+    return any("personal models are being fitted" in i.value for i in at.info) or any(
+        "models still being fitted" in c.value for c in at.caption
+    )
 
 
 def card_titles(at: AppTest) -> list[str]:
@@ -478,6 +481,7 @@ def test_while_the_shared_models_are_fitted_the_page_serves_the_crowd_at_once(
     release = threading.Event()
     fit = cache._fit_default
     monkeypatch.setattr(cache, "_WARMED", {})  # as on a freshly started server
+    monkeypatch.setattr(cache, "_STAGES", {})
     monkeypatch.setattr(cache, "_fit_default", lambda ml: (release.wait(120), fit(ml))[1])
     try:
         at = AppTest.from_file(APP_FILE, default_timeout=TIMEOUT).run()
@@ -505,3 +509,47 @@ def test_while_the_shared_models_are_fitted_the_page_serves_the_crowd_at_once(
     assert onboard.key in at.session_state
     nobody = get_recommender(cache.get_movielens()).for_new_user({}, n=5)
     assert crowd == nobody["title"].tolist()  # the list the fitted models give for no ratings
+
+
+def test_a_first_rating_is_answered_by_the_models_fitted_so_far(page_env, monkeypatch):
+    """On a fresh server the fit stops, here, after its first model (ALS): a visitor's first
+    rating already gets the personal list the whole recommender gives it; from three ratings
+    (EASE's turn) the page keeps them and serves the crowd until the fit goes on."""
+    release = threading.Event()
+
+    def fit_held_after_first_stage(ml):
+        rec = None
+        for number, rec in enumerate(Recommender().fit_stages(ml)):
+            cache._STAGES[ml.key] = rec
+            if number == 0:
+                release.wait(120)
+        return rec
+
+    monkeypatch.setattr(cache, "_WARMED", {})  # as on a freshly started server
+    monkeypatch.setattr(cache, "_STAGES", {})
+    monkeypatch.setattr(cache, "_fit_default", fit_held_after_first_stage)
+    try:
+        at = AppTest.from_file(APP_FILE, default_timeout=TIMEOUT).run()
+        at.switch_page(PAGE).run()
+        ml = cache.get_movielens()
+        deadline = time.monotonic() + TIMEOUT
+        while ml.key not in cache._STAGES and time.monotonic() < deadline:
+            time.sleep(0.1)
+        first, fan = {STAR_WARS: 5.0}, dict.fromkeys(STAR_WARS_AND_INDY, 5.0)
+        at.session_state["rec_ratings"].update(first)
+        at.run()
+        assert not at.exception
+        assert any("Personalised from your 1 rating(s)." in c.value for c in at.caption)
+        assert any("models still being fitted" in c.value for c in at.caption)
+        one = card_titles(at)
+        at.session_state["rec_ratings"].update(fan)
+        at.run()
+        assert any("are kept" in c.value for c in at.caption)  # EASE is not fitted yet
+        assert at.session_state["rec_ratings"] == fan
+    finally:
+        release.set()
+    whole = next(iter(cache._WARMED.values())).result(timeout=TIMEOUT)
+    assert one == whole.for_new_user(first, n=5)["title"].tolist()
+    at.run()
+    assert not at.exception and not fitting(at)
+    assert card_titles(at) == whole.for_new_user(fan, n=5)["title"].tolist()
