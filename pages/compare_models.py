@@ -64,6 +64,7 @@ RECOMMEND_PAGE = "pages/recommend.py"
 PARALLEL_FROM_STEPS = 20
 PRESETS = PRESET_LABELS | {"custom": "Custom"}
 K_CHOICES = (5, 10, 20, 40, 60, 80, 100)
+RESULT_TABS = (f"Top-{TOP_N} ranking", "Rating prediction", "Beyond accuracy")
 RANKED_USERS_TEXT = {None: "all users", 0: "no users (ranking off)"}
 BEST_STYLE = "background-color: rgba(33, 195, 84, 0.25); font-weight: 600"
 
@@ -394,35 +395,40 @@ def render_tables(table: pd.DataFrame, results: list[ConfigResult], choice: Choi
     )
     ok = table[table["error"] == ""]
     best = best_per_metric(ok)
+    # Only the open tab is drawn (a table is a canvas grid the browser builds even when hidden)
     ranking_tab, rating_tab, beyond_tab = st.tabs(
-        [f"Top-{TOP_N} ranking", "Rating prediction", "Beyond accuracy"]
+        list(RESULT_TABS), key="cmp_tab", on_change="rerun"
     )
-    ranking = [m.name for m in metrics_in("ranking")]
-    keys = tuple(r.config.key for r in results if r.ok)
-    comparisons = paired_comparisons(settings, keys, choice.results_dir)
-    show_table(ranking_tab, ranking_view(table, comparisons, ranking), table, best)
-    ranking_tab.caption(
-        "“vs best”: each model's per-user NDCG@5 minus the best model's, over the same users and "
-        "folds: the mean difference with its 95 % bootstrap interval and the Wilcoxon "
-        "signed-rank p-value. “tied with the best” = no real difference (the interval holds 0 "
-        "or p ≥ 0.05)."
-    )
-    rating = [m.name for m in metrics_in("rating")] + [
-        "fit_seconds",
-        "test_seconds",
-        "total_seconds",
-    ]
-    by_rmse = table["rmse"].fillna(np.inf).sort_values(kind="stable").index
-    show_table(rating_tab, display_table(table, rating).loc[by_rmse], table, best)
-    beyond = [m.name for m in metrics_in("beyond")]
-    show_table(beyond_tab, display_table(table, beyond), table, best)
-    beyond_tab.caption(
-        "Properties of the lists, not qualities: none is “best”. Novelty = mean self-information "
-        "of the recommended movies (bits: higher = less known); diversity = mean genre distance "
-        "within a list; Gini = how unequally the catalogue is shown (1 = one movie for everyone)."
-    )
-    if not ok.empty and ok["novelty"].notna().any():
-        beyond_tab.plotly_chart(accuracy_novelty_chart(ok, ok["kind"]), key="cmp_novelty")
+    if ranking_tab.open:
+        ranking = [m.name for m in metrics_in("ranking")]
+        keys = tuple(r.config.key for r in results if r.ok)
+        comparisons = paired_comparisons(settings, keys, choice.results_dir)
+        show_table(ranking_tab, ranking_view(table, comparisons, ranking), table, best)
+        ranking_tab.caption(
+            "“vs best”: each model's per-user NDCG@5 minus the best model's, over the same users "
+            "and folds: the mean difference with its 95 % bootstrap interval and the Wilcoxon "
+            "signed-rank p-value. “tied with the best” = no real difference (the interval holds "
+            "0 or p ≥ 0.05)."
+        )
+    if rating_tab.open:
+        rating = [m.name for m in metrics_in("rating")] + [
+            "fit_seconds",
+            "test_seconds",
+            "total_seconds",
+        ]
+        by_rmse = table["rmse"].fillna(np.inf).sort_values(kind="stable").index
+        show_table(rating_tab, display_table(table, rating).loc[by_rmse], table, best)
+    if beyond_tab.open:
+        beyond = [m.name for m in metrics_in("beyond")]
+        show_table(beyond_tab, display_table(table, beyond), table, best)
+        beyond_tab.caption(
+            "Properties of the lists, not qualities: none is “best”. Novelty = mean "
+            "self-information of the recommended movies (bits: higher = less known); diversity = "
+            "mean genre distance within a list; Gini = how unequally the catalogue is shown (1 = "
+            "one movie for everyone)."
+        )
+        if not ok.empty and ok["novelty"].notna().any():
+            beyond_tab.plotly_chart(accuracy_novelty_chart(ok, ok["kind"]), key="cmp_novelty")
     st.download_button(
         "Download results (CSV)",
         lambda: csv_bytes(table.rename(columns={"key": "model_key"})),  # written on click

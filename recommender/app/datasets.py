@@ -284,7 +284,12 @@ def _forget_upload() -> None:
 
 def _render_upload() -> None:
     limit = settings.upload_limit_bytes()
-    with st.expander("Your own dataset", expanded=_UPLOAD_ERROR in st.session_state):
+    in_use = _UPLOAD_ERROR in st.session_state or _UPLOAD in st.session_state
+    box = st.expander("Your own dataset", expanded=in_use, key="dataset_upload_box",
+                      on_change="rerun")  # fmt: skip
+    if not box.open:  # drawn only while open: every page's first paint skips the uploader
+        return
+    with box:
         st.file_uploader(
             "ratings.csv (userId, movieId, rating, optional timestamp), optionally movies.csv, "
             "tags.csv, links.csv — or one zip of them",

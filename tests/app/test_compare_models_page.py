@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -52,6 +53,14 @@ def wait_for_job(at: AppTest, timeout: float = 240) -> AppTest:
     return at
 
 
+def tab_table(at: AppTest, tab: str) -> pd.DataFrame:
+    """Open the results' ``tab`` (only the open tab is drawn) and return its table."""
+    at.session_state["cmp_tab"] = tab
+    at.run()
+    assert not at.exception and len(at.dataframe) == 1
+    return at.dataframe[0].value
+
+
 def test_quick_preset_runs_as_a_server_job_and_reopens_from_cache(results):
     at = quick_two_folds(open_page())
     n = len(preset("quick"))
@@ -65,7 +74,9 @@ def test_quick_preset_runs_as_a_server_job_and_reopens_from_cache(results):
     wait_for_job(at)
     assert not at.exception
     assert f"Finished {n} configurations" in at.success[0].value
-    ranking, table = at.dataframe[0].value, at.dataframe[1].value
+    ranking = at.dataframe[0].value
+    assert len(at.dataframe) == 1 and len(at.get("plotly_chart")) == 2  # only the open tab's
+    table = tab_table(at, "Rating prediction")
     assert len(table) == n and set(ranking["Model"]) == set(table["Model"])
     rmse = dict(zip(table["Model"], table["RMSE"], strict=True))
     assert rmse["EASE · lam=100 · input=liked · min_count=3"] == "—"  # rankers predict no stars
@@ -77,13 +88,15 @@ def test_quick_preset_runs_as_a_server_job_and_reopens_from_cache(results):
     verdicts = ranking["vs best (NDCG@5, paired)"].tolist()
     assert verdicts[0] == "best" and all(v.startswith(("worse", "tied")) for v in verdicts[1:])
     assert ranking["Precision@5"].str.contains("±").sum() == n
-    assert len(at.get("plotly_chart")) == 3  # novelty, metric dots, accuracy vs cost
+    assert len(at.get("plotly_chart")) == 2  # metric dots, accuracy vs cost
+    tab_table(at, "Beyond accuracy")
+    assert len(at.get("plotly_chart")) == 3  # and novelty against accuracy in its tab
     assert len(list(results.rglob("*.json"))) == n  # one file per configuration, no fold leftovers
 
     # A new visit shows the cached results at once, without running anything; recomputing asks.
     again = quick_two_folds(open_page())
     assert again.button(key="cmp_run").label == "All cached: recompute…"
-    assert set(again.dataframe[1].value["Model"]) == {c.label for c in preset("quick")}
+    assert set(tab_table(again, "Rating prediction")["Model"]) == {c.label for c in preset("quick")}
     again.button(key="cmp_run").click().run()
     assert "Recompute all" in again.warning[0].value
     assert "cmp_job_id" not in again.session_state  # nothing starts before the visitor confirms
@@ -102,7 +115,7 @@ def test_a_failing_configuration_is_reported_and_never_cached(results):
     at.button(key="cmp_run").click().run()
     wait_for_job(at)
     assert "1 failed" in at.success[0].value
-    table = at.dataframe[1].value
+    table = tab_table(at, "Rating prediction")
     status = dict(zip(table["Model"], table["Status"], strict=True))
     broken = next(m for m in status if m.startswith("EASE"))
     assert status[broken].startswith("❌ LinAlgError") and status["BaselineOnly"] == "✅"

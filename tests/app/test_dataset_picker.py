@@ -25,6 +25,7 @@ from tests.test_datasets_download import ZIPS, _pin, serve, server  # noqa: F401
 TIMEOUT = 90
 PICKER = "dataset_picker"
 UPLOAD = "dataset_upload_files"
+UPLOAD_BOX = "dataset_upload_box"
 NEWLINE = b"\n"
 
 
@@ -218,6 +219,12 @@ def test_a_dataset_too_big_for_the_memory_is_refused(home, server, monkeypatch):
 # ------------------------------------------------------------------------------ your own dataset
 
 
+def open_upload(at: AppTest) -> AppTest:
+    """Open the sidebar's "Your own dataset" (its uploader is drawn only while it is open)."""
+    at.session_state[UPLOAD_BOX] = True
+    return at.run()
+
+
 def synthetic_upload(seed: int = 0) -> tuple[bytes, bytes]:
     """ratings.csv and movies.csv: 60 users × 40 movies, long-tailed, ~700 half-star ratings."""
     rng = np.random.default_rng(seed)
@@ -238,7 +245,7 @@ def test_a_good_upload_becomes_this_sessions_dataset_on_every_page(app_env):
     ratings, movies = synthetic_upload()
     n = ratings.count(NEWLINE) - 1
     at = open_app()
-    at.file_uploader(key=UPLOAD).set_value(
+    open_upload(at).file_uploader(key=UPLOAD).set_value(
         [("ratings.csv", ratings, "text/csv"), ("movies.csv", movies, "text/csv")]
     ).run()
     assert not at.exception and not at.error
@@ -270,7 +277,9 @@ def test_a_zip_upload_works_like_csvs(app_env):
         archive.writestr("mine/ratings.csv", ratings)
         archive.writestr("mine/movies.csv", movies)
     at = open_app()
-    at.file_uploader(key=UPLOAD).set_value(("mine.zip", buffer.getvalue(), "application/zip")).run()
+    open_upload(at).file_uploader(key=UPLOAD).set_value(
+        ("mine.zip", buffer.getvalue(), "application/zip")
+    ).run()
     assert not at.exception and not at.error
     assert metrics(at)["Ratings"] == f"{ratings.count(NEWLINE) - 1:,}"
     assert "mine \\#" in at.sidebar.markdown[0].value
@@ -288,7 +297,7 @@ def test_a_zip_upload_works_like_csvs(app_env):
 )  # fmt: skip
 def test_a_bad_upload_is_named_and_changes_nothing(app_env, files, message):
     at = open_app()
-    at.file_uploader(key=UPLOAD).set_value(files).run()
+    open_upload(at).file_uploader(key=UPLOAD).set_value(files).run()
     assert not at.exception
     assert message.replace("'", "") in at.error[0].value.replace("\\", "").replace("'", "")
     assert metrics(at)["Ratings"] == "100,836"
@@ -299,7 +308,7 @@ def test_an_upload_over_the_limit_is_refused(app_env, monkeypatch):
     monkeypatch.setenv(settings.ENV_UPLOAD_MB, "0.0001")  # 100 bytes
     ratings, _ = synthetic_upload()
     at = open_app()
-    at.file_uploader(key=UPLOAD).set_value(("ratings.csv", ratings, "text/csv")).run()
+    open_upload(at).file_uploader(key=UPLOAD).set_value(("ratings.csv", ratings, "text/csv")).run()
     assert "the limit for an upload is 100 bytes" in at.error[0].value
     assert metrics(at)["Ratings"] == "100,836"
 
@@ -309,7 +318,7 @@ def test_compare_models_and_recommend_run_on_an_upload(app_env, tmp_path, monkey
     monkeypatch.setenv(settings.ENV_RESULTS_DIR, str(results))
     ratings, movies = synthetic_upload(2)
     at = open_app()
-    at.file_uploader(key=UPLOAD).set_value(
+    open_upload(at).file_uploader(key=UPLOAD).set_value(
         [("ratings.csv", ratings, "text/csv"), ("movies.csv", movies, "text/csv")]
     ).run()
     name = at.sidebar.markdown[0].value.split("** ", 1)[1].replace("\\", "")
