@@ -44,7 +44,12 @@ from recommender.recommend.blend import (
 from recommender.recommend.catalog import RESULT_COLUMNS, build_catalog, top_rows
 from recommender.recommend.content import ContentModel
 from recommender.recommend.histories import UserHistories
-from recommender.recommend.personal import DISLIKED_BELOW, PersonalModel, PersonalScores
+from recommender.recommend.personal import (
+    DISLIKED_BELOW,
+    PersonalModel,
+    PersonalScores,
+    rating_matrix,
+)
 from recommender.recommend.popularity import PopularityModel, varied_top
 from recommender.recommend.reasons import match_words, supporting, taste_reason
 from recommender.recommend.steering import history_with_hidden, steer
@@ -122,8 +127,12 @@ class Recommender:
         self.user_ratings_ = UserHistories(*self._ratings_arrays)
         self.personals_: dict[str, PersonalModel] = {}
         by_name = {c.algorithm: c for c in configs}
+        # every ranker is fitted on the same matrix: built once (at ml-32m, once is 0.3 GB)
+        matrix = rating_matrix(ratings) if any(c.is_ranker for c in configs) else None
         for name in fitting_order(self.planned_, self.schedule_):
-            fitted = PersonalModel(by_name[name], DISLIKE_WEIGHT).fit(ratings, self.movie_ids_)
+            fitted = PersonalModel(by_name[name], DISLIKE_WEIGHT).fit(
+                ratings, self.movie_ids_, matrix
+            )
             # a new dict, never an update: the snapshots already yielded keep theirs
             self.personals_ = {**self.personals_, name: fitted}
             if name == self.lead_:

@@ -20,12 +20,18 @@ class UserHistories(Mapping[int, dict[int, float]]):
     """``{userId: {movieId: rating}}`` as a read-only mapping over sorted arrays."""
 
     def __init__(self, users: np.ndarray, movies: np.ndarray, ratings: np.ndarray):
-        order = np.argsort(users, kind="stable")  # each user's rows keep their original order
-        self._movies = np.asarray(movies)[order].astype(np.int64)
-        self._ratings = np.asarray(ratings)[order].astype(np.float64)
-        sorted_users = np.asarray(users)[order].astype(np.int64)
-        self._users, starts = np.unique(sorted_users, return_index=True)
-        self._bounds = np.append(starts, sorted_users.size)
+        users, movies, ratings = np.asarray(users), np.asarray(movies), np.asarray(ratings)
+        # GroupLens files come sorted by user: then the arrays are kept as they are (views, no
+        # copy: 0.5 GB less at ml-32m); else one stable sort keeps each user's rows in order
+        if not bool(np.all(users[1:] >= users[:-1])):
+            order = np.argsort(users, kind="stable")
+            users, movies, ratings = users[order], movies[order], ratings[order]
+        self._movies, self._ratings = movies, ratings
+        new_user = np.ones(len(users), dtype=bool)
+        new_user[1:] = users[1:] != users[:-1]
+        starts = np.flatnonzero(new_user)
+        self._users = users[starts].astype(np.int64)
+        self._bounds = np.append(starts, users.size)
 
     def _position(self, user_id: int) -> int:
         pos = int(np.searchsorted(self._users, user_id))

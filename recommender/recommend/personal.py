@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from recommender.data.tally import counts_by_id, dense_codes
 from recommender.models import ModelConfig
 from recommender.recommend.collaborative import CollaborativeModel
 
-__all__ = ["DISLIKED_BELOW", "PersonalModel", "PersonalScores"]
+__all__ = ["DISLIKED_BELOW", "PersonalModel", "PersonalScores", "rating_matrix"]
 
 DISLIKED_BELOW = 3.0  # a rating under 3★ is a dislike (MovieLens: "it was OK" is 3★)
 
@@ -38,6 +39,17 @@ class PersonalScores:
     predicted: np.ndarray | None
 
 
+def rating_matrix(ratings: pd.DataFrame) -> tuple[sp.csr_matrix, np.ndarray]:
+    """(users × movies matrix of the star ratings, float32; the movieId of each column,
+    ascending): what a ranker is fitted on. Ids become codes by counting, not sorting, and
+    indices stay int32 (the 64-bit codes of a sort made ~1 GB of temporaries at ml-32m)."""
+    users, movies = ratings["userId"].to_numpy(), ratings["movieId"].to_numpy()
+    user_ids, items = counts_by_id(users)[0], counts_by_id(movies)[0].astype(np.int64)
+    codes = (dense_codes(users, user_ids), dense_codes(movies, items))
+    values = ratings["rating"].to_numpy(np.float32)
+    return sp.csr_matrix((values, codes), shape=(len(user_ids), len(items))), items
+
+
 class PersonalModel:
     """One model's view of a visitor (see the module docstring)."""
 
@@ -45,7 +57,14 @@ class PersonalModel:
         self.config = config
         self.dislike_weight = dislike_weight
 
-    def fit(self, ratings: pd.DataFrame, catalog_ids: np.ndarray) -> PersonalModel:
+    def fit(
+        self,
+        ratings: pd.DataFrame,
+        catalog_ids: np.ndarray,
+        matrix: tuple[sp.csr_matrix, np.ndarray] | None = None,
+    ) -> PersonalModel:
+        """Fit on ``ratings``; ``matrix``: their :func:`rating_matrix`, when several models are
+        fitted on the same ratings (built once)."""
         self.n_catalog_ = len(catalog_ids)
         self.catalog_index_ = pd.Index(catalog_ids)
         if not self.config.is_ranker:
@@ -53,11 +72,7 @@ class PersonalModel:
             self.config_ = self.knn_.config_
             return self
         self.config_ = self.config
-        items, item_codes = np.unique(ratings["movieId"].to_numpy(np.int64), return_inverse=True)
-        _, user_codes = np.unique(ratings["userId"].to_numpy(np.int64), return_inverse=True)
-        values = ratings["rating"].to_numpy(np.float32)
-        shape = (int(user_codes.max()) + 1 if len(ratings) else 0, items.size)
-        matrix = sp.csr_matrix((values, (user_codes, item_codes)), shape=shape)
+        matrix, items = rating_matrix(ratings) if matrix is None else matrix
         self.ranker_ = self.config.build().fit(matrix)
         self.item_of_ = pd.Index(items)  # model item -> movieId
         self.row_of_item_ = pd.Index(catalog_ids).get_indexer(items)  # model item -> catalogue row
