@@ -135,3 +135,22 @@ def test_bad_hyper_parameters_are_named() -> None:
         ModelConfig("EASE", hyper=(("depth", 3),))
     with pytest.raises(ValueError, match="input must be one of"):
         ModelConfig.from_key("ease-l100-wsideways-m3")
+
+
+def test_eases_weights_are_written_over_the_inverse_bit_for_bit() -> None:
+    """B is made in the memory of P (the fit's peak is P alone): the same float32 numbers as
+    B computed beside it, for sizes around the block of rows."""
+    from recommender.ranking.ease import _weights_in_place
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 255, 256, 257, 600):
+        a = rng.random((n, n + 5))
+        p = np.asfortranarray(a @ a.T + np.eye(n))
+        expected = p / -np.diag(p)[None, :]
+        np.fill_diagonal(expected, 0.0)
+        expected = np.ascontiguousarray(expected, dtype=np.float32)
+        b = _weights_in_place(p.copy(order="F"))
+        assert b.dtype == np.float32 and b.flags.c_contiguous and b.shape == (n, n)
+        assert np.array_equal(b.view(np.uint32), expected.view(np.uint32))
+    with pytest.raises(ValueError, match="Fortran-order"):
+        _weights_in_place(np.eye(3))  # C order
