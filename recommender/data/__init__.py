@@ -35,6 +35,7 @@ from recommender.data.filters import (
     filter_bounds,
     make_filters,
     parse_query_params,
+    ratings_per_movie,
     to_query_params,
 )
 from recommender.data.layouts import read_dataset
@@ -122,6 +123,7 @@ __all__ = [
     "normalize_title",
     "off_scale_check",
     "parse_query_params",
+    "ratings_per_movie",
     "parse_year",
     "quality_report",
     "rating_levels",

@@ -35,6 +35,7 @@ __all__ = [
     "filter_bounds",
     "make_filters",
     "parse_query_params",
+    "ratings_per_movie",
     "to_query_params",
 ]
 
@@ -215,8 +216,8 @@ def to_query_params(filters: MovieFilters) -> dict[str, str]:
 # Applying filters to a dataset
 
 
-def _ratings_per_movie(ml: MovieLens) -> np.ndarray:
-    """Number of ratings of every row of ``ml.movies`` (0 for unrated)."""
+def ratings_per_movie(ml: MovieLens) -> np.ndarray:
+    """Number of ratings of every row of ``ml.movies`` (0 for unrated), counted by id."""
     ids, counts, _ = counts_by_id(ml.ratings["movieId"].to_numpy())
     position = dense_codes(ml.movies["movieId"].to_numpy(), ids)
     return np.where(position >= 0, counts[position], 0).astype(np.int64)
@@ -245,7 +246,7 @@ def apply_filters(ml: MovieLens, filters: MovieFilters) -> MovieLens:
     modified; with default filters it is returned as is."""
     if filters.is_default:
         return ml
-    keep = filters.mask(ml.movies, _ratings_per_movie(ml))
+    keep = filters.mask(ml.movies, ratings_per_movie(ml))
     kept = ml.movies["movieId"].to_numpy()[keep]
 
     kept = np.sort(kept)

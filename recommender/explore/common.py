@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recommender.data import NO_GENRES, RATING_MAX, RATING_MIN, MovieLens
+from recommender.data import NO_GENRES, RATING_MAX, RATING_MIN, MovieLens, ratings_per_movie
 
 __all__ = ["HALF_STARS", "movie_genres", "ratings_per_movie_counts", "timed_ratings"]
 
@@ -23,10 +23,7 @@ def movie_genres(movies: pd.DataFrame) -> pd.DataFrame:
 
 def ratings_per_movie_counts(ml: MovieLens) -> pd.Series:
     """Number of ratings of every movie of the catalogue (0 for unrated), indexed by movieId."""
-    counts = ml.ratings["movieId"].value_counts()
-    return (
-        ml.movies["movieId"].map(counts).fillna(0).astype(np.int64).set_axis(ml.movies["movieId"])
-    )
+    return pd.Series(ratings_per_movie(ml), index=ml.movies["movieId"], name="count")
 
 
 def timed_ratings(ml: MovieLens) -> pd.DataFrame:
