@@ -14,6 +14,7 @@ from recommender.data import (
     DataError,
     MovieLens,
     clean,
+    cleaning_changes,
     load_movielens,
     normalize_title,
     quality_report,
@@ -361,12 +362,15 @@ def test_clean_applies_documented_fixes_without_mutating_input(dirty):
         result.changes.set_index("fix").loc["Stripped spaces around tag text", "rows_changed"] == 1
     )
     assert quality_report(result.data).is_clean
+    pd.testing.assert_frame_equal(cleaning_changes(dirty), result.changes)  # without the copy
 
 
 def test_clean_of_real_data_changes_nothing(ml):
     result = clean(ml)
     assert result.rows_removed == 0
     assert result.data.n_ratings == ml.n_ratings
+    assert result.data.ratings is ml.ratings  # nothing to remove: 32M ratings are not copied
+    pd.testing.assert_frame_equal(cleaning_changes(ml), result.changes)
 
 
 def test_headerless_layout_names_the_right_line(tmp_path):

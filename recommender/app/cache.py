@@ -34,7 +34,7 @@ from recommender.data import (
     MovieLens,
     ProgressCallback,
     apply_filters,
-    clean,
+    cleaning_changes,
     dataset_info,
     download_movielens,
     filter_bounds,
@@ -221,7 +221,7 @@ def explore_headline(ml: MovieLens, filters: MovieFilters) -> pd.DataFrame:
 @st.cache_data(show_spinner="Checking data quality…", max_entries=4)
 def _explore_quality(_ml: MovieLens, dataset_key: str):
     report = quality_report(_ml)
-    return report.checks, report.missing, clean(_ml).changes
+    return report.checks, report.missing, cleaning_changes(_ml)
 
 
 def explore_quality(ml: MovieLens) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -58,6 +58,7 @@ from recommender.data.quality import (
     CleaningResult,
     QualityReport,
     clean,
+    cleaning_changes,
     off_scale_check,
     quality_report,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "apply_filters",
     "bayesian_average",
     "clean",
+    "cleaning_changes",
     "count_distinct",
     "counts_by_id",
     "dataset_dir",

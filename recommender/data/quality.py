@@ -13,7 +13,14 @@ from recommender.data.movielens import MovieLens
 from recommender.data.scale import off_scale, scale_label
 from recommender.data.tally import dense_codes, duplicate_pairs
 
-__all__ = ["CleaningResult", "QualityReport", "clean", "off_scale_check", "quality_report"]
+__all__ = [
+    "CleaningResult",
+    "QualityReport",
+    "clean",
+    "cleaning_changes",
+    "off_scale_check",
+    "quality_report",
+]
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,65 @@ def _older_duplicates(ratings: pd.DataFrame, kept: np.ndarray) -> np.ndarray:
     return older
 
 
+@dataclass(frozen=True)
+class _Fixes:
+    """What :func:`clean` keeps of each table, the tag texts it strips, and what it says."""
+
+    ratings: np.ndarray  # rows of ml.ratings kept
+    movies: np.ndarray
+    tags: np.ndarray
+    stripped_tags: pd.Series | None  # the tags' stripped text, when some text changes
+    changes: pd.DataFrame
+
+
+def _fixes(ml: MovieLens) -> _Fixes:
+    """The fixes of :func:`clean` as keep-masks over the tables as they are, counted in order
+    (a row counts for the first fix that removes it): nothing is copied."""
+    changes: list[tuple[str, str, int]] = []
+    r, m, t = ml.ratings, ml.movies, ml.tags
+
+    def step(keep: np.ndarray, removed: np.ndarray, fix: str, table: str) -> np.ndarray:
+        """``keep`` without the ``removed`` rows, counting those it still had."""
+        changes.append((fix, table, int((keep & removed).sum())))
+        return keep & ~removed
+
+    keep_r = np.ones(len(r), dtype=bool)
+    keep_r = step(keep_r, r["rating"].isna().to_numpy(), "Removed ratings with a missing rating",
+                  "ratings")  # fmt: skip
+    keep_r = step(keep_r, _off_scale(ml, r["rating"]).to_numpy(),
+                  f"Removed {off_scale_check(ml).lower()}", "ratings")  # fmt: skip
+    keep_r = step(keep_r, _older_duplicates(r, keep_r),
+                  "Kept the latest of duplicate (userId, movieId) ratings", "ratings")  # fmt: skip
+    keep_m = step(np.ones(len(m), dtype=bool), m["movieId"].duplicated().to_numpy(),
+                  "Removed duplicate movieIds (kept the first)", "movies")  # fmt: skip
+    known = np.unique(m["movieId"].to_numpy())
+    keep_r = step(keep_r, dense_codes(r["movieId"].to_numpy(), known) < 0,
+                  "Removed ratings of movies missing from movies", "ratings")  # fmt: skip
+    keep_t = step(np.ones(len(t), dtype=bool), dense_codes(t["movieId"].to_numpy(), known) < 0,
+                  "Removed tags of movies missing from movies", "tags")  # fmt: skip
+    texts = t["tag"].astype("str").str.strip()
+    keep_t = step(keep_t, (t["tag"].isna() | (texts == "")).to_numpy(),
+                  "Removed tags with no text", "tags")  # fmt: skip
+    changed = int(((texts != t["tag"]).to_numpy() & keep_t).sum())
+    changes.append(("Stripped spaces around tag text", "tags", 0))
+    frame = pd.DataFrame(changes, columns=["fix", "table", "rows_removed"])
+    frame["rows_changed"] = np.where(frame["fix"] == "Stripped spaces around tag text", changed, 0)
+    return _Fixes(keep_r, keep_m, keep_t, texts if changed else None, frame)
+
+
+def _renumbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with rows numbered 0…n-1: itself when they are (reset_index would copy it)."""
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    return frame.reset_index(drop=True)
+
+
+def cleaning_changes(ml: MovieLens) -> pd.DataFrame:
+    """What :func:`clean` would change (its ``changes``), without building the cleaned copy."""
+    return _fixes(ml).changes
+
+
 def clean(ml: MovieLens) -> CleaningResult:
     """Apply the documented fixes and say what each changed; the input is not modified.
 
@@ -137,48 +203,19 @@ def clean(ml: MovieLens) -> CleaningResult:
 
     Titles without a year and movies without genres are kept: they are facts, not errors.
     """
-    changes: list[tuple[str, str, int]] = []
-    r, m, t = ml.ratings, ml.movies, ml.tags
-
-    def step(keep: np.ndarray, removed: np.ndarray, fix: str, table: str) -> np.ndarray:
-        """``keep`` without the ``removed`` rows, counting those it still had."""
-        changes.append((fix, table, int((keep & removed).sum())))
-        return keep & ~removed
-
-    # The ratings are copied once, at the end: at 32M ratings each copy is ~640 MB.
-    keep_r = np.ones(len(r), dtype=bool)
-    keep_r = step(keep_r, r["rating"].isna().to_numpy(), "Removed ratings with a missing rating",
-                  "ratings")  # fmt: skip
-    keep_r = step(keep_r, _off_scale(ml, r["rating"]).to_numpy(),
-                  f"Removed {off_scale_check(ml).lower()}", "ratings")  # fmt: skip
-    keep_r = step(keep_r, _older_duplicates(r, keep_r),
-                  "Kept the latest of duplicate (userId, movieId) ratings", "ratings")  # fmt: skip
-    m = m[step(np.ones(len(m), dtype=bool), m["movieId"].duplicated().to_numpy(),
-               "Removed duplicate movieIds (kept the first)", "movies")]  # fmt: skip
-    known = np.unique(m["movieId"].to_numpy())
-    keep_r = step(keep_r, dense_codes(r["movieId"].to_numpy(), known) < 0,
-                  "Removed ratings of movies missing from movies", "ratings")  # fmt: skip
-    r = r[keep_r] if not keep_r.all() else r
-    t = t[step(np.ones(len(t), dtype=bool), dense_codes(t["movieId"].to_numpy(), known) < 0,
-               "Removed tags of movies missing from movies", "tags")]  # fmt: skip
-    texts = t["tag"].astype("str").str.strip()
-    t = t[step(np.ones(len(t), dtype=bool), (t["tag"].isna() | (texts == "")).to_numpy(),
-               "Removed tags with no text", "tags")]  # fmt: skip
-    stripped = t["tag"].astype("str").str.strip()
-    changed = int((stripped != t["tag"]).sum())
-    if changed:
-        t = t.assign(tag=stripped)
-    changes.append(("Stripped spaces around tag text", "tags", 0))
-    changes_frame = pd.DataFrame(changes, columns=["fix", "table", "rows_removed"])
-    changes_frame.loc[changes_frame["fix"] == "Stripped spaces around tag text", "rows_changed"] = (
-        changed
-    )
-    changes_frame["rows_changed"] = changes_frame["rows_changed"].fillna(0).astype(int)
+    fixes = _fixes(ml)
+    # Each table is copied once, and only if something is removed (32M ratings: ~640 MB a copy).
+    r = ml.ratings if fixes.ratings.all() else ml.ratings[fixes.ratings]
+    m = ml.movies if fixes.movies.all() else ml.movies[fixes.movies]
+    t = ml.tags if fixes.tags.all() else ml.tags[fixes.tags]
+    if fixes.stripped_tags is not None:
+        t = t.assign(tag=fixes.stripped_tags[fixes.tags].to_numpy())
+    changes_frame = fixes.changes
     cleaned = dataclasses.replace(
         ml,
-        ratings=r.reset_index(drop=True),
-        movies=m.reset_index(drop=True),
-        tags=t.reset_index(drop=True),
+        ratings=_renumbered(r),
+        movies=_renumbered(m),
+        tags=_renumbered(t),
         fingerprint=f"{ml.fingerprint}+cleaned",
     )
     stale = set(rating_warnings(ml))  # what cleaning fixed is no longer worth a warning
