@@ -381,3 +381,23 @@ def test_headerless_layout_names_the_right_line(tmp_path):
         DataError, match=r"ratings\.dat, line 2, column 'userId': non-numeric ID 'x'"
     ):
         read_dataset(folder)
+
+
+def test_off_scale_judges_each_distinct_value_as_the_column_did():
+    """Off-scale ratings are found per distinct value and looked up; the same verdicts as
+    judging every rating, for half stars, whole stars and a continuous scale."""
+    from recommender.data.scale import off_scale
+
+    values = [0.5, 1.0, 3.5, 5.0, 0.0, 5.5, 3.3, -1.0, np.nan, np.inf, -np.inf, 1e9, 2.0]
+    ratings = pd.Series(values * 3, dtype=np.float32, index=range(100, 139), name="rating")
+    half = off_scale(ratings)
+    assert half.index.equals(ratings.index) and half.name == "rating"
+    assert half.tolist()[:13] == [False, False, False, False, True, True, True, True, False,
+                                  True, True, True, False]  # fmt: skip
+    whole = off_scale(ratings, (1.0, 5.0), 1.0)
+    assert whole.tolist()[:13] == [True, False, True, False, True, True, True, True, False,
+                                   True, True, True, False]  # fmt: skip
+    continuous = off_scale(ratings, (0.0, 10.0), 0.0)
+    assert continuous.tolist()[:13] == [False] * 5 + [False, False, True, False, True, True,
+                                                      True, False]  # fmt: skip
+    assert off_scale(ratings.iloc[:0]).tolist() == []
