@@ -181,9 +181,10 @@ def get_explore_bounds(ml: MovieLens) -> FilterBounds:
     return _cached(_explore_bounds, ml, ml, ml.key, copy=True)
 
 
-# A view holds a copy of the ratings it keeps (up to ~640 MB at ml-32m), so only the last two are
-# kept; frames and headlines are cached on their own and need a view only when they are computed.
-@st.cache_resource(show_spinner=False, max_entries=2)
+# A view holds a copy of the ratings it keeps (up to ~640 MB at ml-32m), so only the last one is
+# kept; frames and headlines are cached on their own and need a view only when they are computed
+# (going back to a filter seen before redraws from cached frames: no view).
+@st.cache_resource(show_spinner=False, max_entries=1)
 def _explore_view(_ml: MovieLens, dataset_key: str, filters_key: tuple) -> MovieLens:
     return apply_filters(_ml, MovieFilters(*filters_key))
 
