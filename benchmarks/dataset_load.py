@@ -50,10 +50,8 @@ def _write(path: Path, columns: dict[str, np.ndarray]) -> None:
     pa_csv.write_csv(pa.table(columns), path)
 
 
-def build(folder: Path, n_ratings: int, seed: int = 0, ordered: bool = False) -> dict[str, int]:
-    """Write a synthetic ml-32m-shaped dataset of about ``n_ratings`` ratings into ``folder``:
-    rows in random order (an upload may come so: the slow paths), or ``ordered`` as GroupLens's
-    README says its files are, "first by userId, then, within user, by movieId"."""
+def build(folder: Path, n_ratings: int, seed: int = 0) -> dict[str, int]:
+    """Write a synthetic ml-32m-shaped dataset of about ``n_ratings`` ratings into ``folder``."""
     rng = np.random.default_rng(seed)
     scale = n_ratings / ML32M["ratings"]
     n_users = max(10, round(ML32M["users"] * scale))
@@ -72,10 +70,6 @@ def build(folder: Path, n_ratings: int, seed: int = 0, ordered: bool = False) ->
     movies = movie_ids[rng.choice(n_movies, size=n_ratings, p=popularity / popularity.sum())]
     stars = HALF_STARS[rng.choice(10, size=n_ratings, p=STAR_WEIGHTS / STAR_WEIGHTS.sum())]
     stamps = rng.integers(789_000_000, 1_697_000_000, size=n_ratings, dtype=np.int64)
-    if ordered:
-        order = np.lexsort((movies, users))
-        users, movies, stars, stamps = users[order], movies[order], stars[order], stamps[order]
-        del order
     _write(folder / "ratings.csv", {"userId": users, "movieId": movies, "rating": stars,
                                     "timestamp": stamps})  # fmt: skip
     del users, movies, stars, stamps
@@ -142,8 +136,6 @@ def main() -> None:
     parser.add_argument("--ratings", type=int, default=ML32M["ratings"])
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated dataset")
-    parser.add_argument("--grouplens-order", action="store_true",
-                        help="rows sorted by userId, then movieId, as GroupLens's files")  # fmt: skip
     parser.add_argument("--step", choices=["csv", "write", "parquet"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -153,7 +145,7 @@ def main() -> None:
     folder = work / "ml-32m-synthetic"
     try:
         t0 = time.perf_counter()
-        shape = build(folder, args.ratings, ordered=args.grouplens_order)
+        shape = build(folder, args.ratings)
         size = sum(f.stat().st_size for f in folder.glob("*.csv"))
         print(f"built {folder}: {shape['ratings']:,} ratings, {shape['users']:,} users, "
               f"{shape['movies']:,} movies, {shape['tags']:,} tags; {size / 1e6:,.0f} MB of CSV "
