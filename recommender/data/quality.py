@@ -11,7 +11,7 @@ import pandas as pd
 from recommender.data.integrity import rating_warnings
 from recommender.data.movielens import MovieLens
 from recommender.data.scale import off_scale, scale_label
-from recommender.data.tally import dense_codes, duplicate_pairs
+from recommender.data.tally import dense_codes, duplicate_pairs, pair_keys
 
 __all__ = [
     "CleaningResult",
@@ -42,10 +42,13 @@ class QualityReport:
         return int(row.iloc[0]) if len(row) else 0
 
 
-def _example(frame: pd.DataFrame, columns: list[str]) -> str:
-    if frame.empty:
+def _example(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> str:
+    """The first of the ``rows`` (a boolean mask over ``frame``) as "col=value, …"; "" if none.
+    Only that row is read: at 32M ratings a masked copy of every flagged row cost gigabytes."""
+    first = np.flatnonzero(rows)[:1]
+    if not len(first):
         return ""
-    row = frame.iloc[0]
+    row = frame.iloc[int(first[0])]
     return ", ".join(f"{c}={row[c]}" for c in columns)
 
 
@@ -64,24 +67,31 @@ def quality_report(ml: MovieLens) -> QualityReport:
     r, m, t = ml.ratings, ml.movies, ml.tags
     known = np.unique(m["movieId"].to_numpy())
     repeated, later = duplicate_pairs(r["userId"].to_numpy(), r["movieId"].to_numpy())
-    dup = r[repeated]
-    off = r[_off_scale(ml, r["rating"]).to_numpy()]
-    nan = r[r["rating"].isna().to_numpy()]
-    orphan_r = r[dense_codes(r["movieId"].to_numpy(), known) < 0]
-    orphan_t = t[dense_codes(t["movieId"].to_numpy(), known) < 0]
-    no_year = m[m["year"].isna()]
-    no_genre = m[m["genres"].map(len) == 0]
-    dup_movies = m[m["movieId"].duplicated(keep=False)]
+    off = _off_scale(ml, r["rating"]).to_numpy()
+    nan = r["rating"].isna().to_numpy()
+    orphan_r = dense_codes(r["movieId"].to_numpy(), known) < 0
+    orphan_t = dense_codes(t["movieId"].to_numpy(), known) < 0
+    no_year = m["year"].isna().to_numpy()
+    no_genre = (m["genres"].map(len) == 0).to_numpy()
+    dup_movies = m["movieId"].duplicated(keep=False).to_numpy()
+    count = np.count_nonzero
     rows = [
-        ("Duplicate (userId, movieId) ratings", "ratings", int(later.sum()),
-         _example(dup, ["userId", "movieId"]), True),
-        ("Ratings with no value (NaN)", "ratings", len(nan), _example(nan, ["userId", "movieId"]), True),
-        (off_scale_check(ml), "ratings", len(off), _example(off, ["userId", "movieId", "rating"]), True),
-        ("Ratings of movies missing from movies", "ratings", len(orphan_r), _example(orphan_r, ["userId", "movieId"]), True),
-        ("Tags of movies missing from movies", "tags", len(orphan_t), _example(orphan_t, ["userId", "movieId"]), True),
-        ("Duplicate movieIds in movies", "movies", m["movieId"].duplicated().sum(), _example(dup_movies, ["movieId", "title"]), True),
-        ("Titles without a release year", "movies", len(no_year), _example(no_year, ["movieId", "title"]), False),
-        ('Movies with "(no genres listed)"', "movies", len(no_genre), _example(no_genre, ["movieId", "title"]), False),
+        ("Duplicate (userId, movieId) ratings", "ratings", count(later),
+         _example(r, repeated, ["userId", "movieId"]), True),
+        ("Ratings with no value (NaN)", "ratings", count(nan),
+         _example(r, nan, ["userId", "movieId"]), True),
+        (off_scale_check(ml), "ratings", count(off),
+         _example(r, off, ["userId", "movieId", "rating"]), True),
+        ("Ratings of movies missing from movies", "ratings", count(orphan_r),
+         _example(r, orphan_r, ["userId", "movieId"]), True),
+        ("Tags of movies missing from movies", "tags", count(orphan_t),
+         _example(t, orphan_t, ["userId", "movieId"]), True),
+        ("Duplicate movieIds in movies", "movies", m["movieId"].duplicated().sum(),
+         _example(m, dup_movies, ["movieId", "title"]), True),
+        ("Titles without a release year", "movies", count(no_year),
+         _example(m, no_year, ["movieId", "title"]), False),
+        ('Movies with "(no genres listed)"', "movies", count(no_genre),
+         _example(m, no_genre, ["movieId", "title"]), False),
     ]  # fmt: skip
     checks = pd.DataFrame(rows, columns=["check", "table", "rows", "example", "fixable"])
     checks["rows"] = checks["rows"].astype(int)
@@ -111,21 +121,25 @@ class CleaningResult:
 
 def _older_duplicates(ratings: pd.DataFrame, kept: np.ndarray) -> np.ndarray:
     """Among the ``kept`` rows, those whose (userId, movieId) pair has a more recent kept
-    rating (on equal timestamps the earlier row is kept)."""
+    rating (on equal timestamps the earlier row is kept; a missing one is the oldest)."""
     rows = np.flatnonzero(kept)
-    repeated, _ = duplicate_pairs(
-        ratings["userId"].to_numpy()[rows], ratings["movieId"].to_numpy()[rows]
-    )
+    users, movies = ratings["userId"].to_numpy(), ratings["movieId"].to_numpy()
+    repeated, _ = duplicate_pairs(users[rows], movies[rows])
     older = np.zeros(len(ratings), dtype=bool)
     if not repeated.any():
         return older
-    positions = rows[repeated]  # only the repeated pairs: usually none or a handful
-    pairs = ratings.iloc[positions][["userId", "movieId", "timestamp"]].assign(_row=positions)
-    latest = pairs.sort_values("timestamp", ascending=False, kind="stable").drop_duplicates(
-        ["userId", "movieId"]
-    )
+    positions = rows[repeated]  # usually none; millions in a synthetic set, hence NumPy
+    stamps = ratings["timestamp"].array.asi8[positions]  # NaT: int64's minimum
+    pairs = pair_keys(users[positions], movies[positions])
+    if pairs is None:  # ids too far apart for one int64 key: number the pairs instead
+        both = pd.DataFrame({"u": users[positions], "m": movies[positions]})
+        pairs = both.groupby(["u", "m"], sort=True).ngroup().to_numpy()
+    # by pair, then newest first (~t reverses the order of t without overflow), then row
+    order = np.lexsort((positions, ~stamps, pairs))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = pairs[order[1:]] != pairs[order[:-1]]
     older[positions] = True
-    older[latest["_row"].to_numpy()] = False
+    older[positions[order[first]]] = False
     return older
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "level_counts",
     "level_stats",
     "month_codes",
+    "pair_keys",
     "rating_levels",
     "year_codes",
 ]
@@ -80,20 +81,29 @@ def counts_by_id(
     return distinct, np.bincount(position).astype(np.int64), total
 
 
+def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray | None:
+    """One int64 per row of (first, second) integer pairs, ordered as the pairs are (by first,
+    then second); None when such keys would overflow."""
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    if len(first) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low, span = int(second.min()), int(second.max()) - int(second.min()) + 1
+    if (abs(int(first.min())) + abs(int(first.max())) + 1) * span >= 2**62:
+        return None
+    return first * span + (second - low)
+
+
 def duplicate_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(repeated, later)`` masks over rows of (first, second) integer pairs, as pandas'
     ``duplicated(keep=False)`` and ``duplicated()``: a row whose pair appears more than once, and
     a row whose pair appeared on an earlier row. Linear when the rows are sorted by pair (as
     GroupLens files are: by user, then movie); else one stable sort."""
-    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
-    n = len(first)
-    if n == 0:
+    if len(first) == 0:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    low, span = int(second.min()), int(second.max()) - int(second.min()) + 1
-    if (abs(int(first.min())) + abs(int(first.max())) + 1) * span >= 2**62:  # key would overflow
+    keys = pair_keys(first, second)
+    if keys is None:
         pairs = pd.DataFrame({"a": first, "b": second})
         return pairs.duplicated(keep=False).to_numpy(), pairs.duplicated().to_numpy()
-    keys = first * span + (second - low)
     order = None if bool(np.all(keys[1:] >= keys[:-1])) else np.argsort(keys, kind="stable")
     ordered = keys if order is None else keys[order]
     same = ordered[1:] == ordered[:-1]

@@ -4,8 +4,7 @@ Three signals are fitted once on the whole dataset and never changed afterwards 
 :class:`Recommender` is shared by every visitor of the app):
 
 * **popularity** — Bayesian-average rating plus log number of ratings (:mod:`~.popularity`);
-* **content** — TF-IDF over genres and tags, cosine similarity to the visitor's profile
-  (:mod:`~.content`);
+* **content** — TF-IDF of genres and tags, cosine similarity to the visitor (:mod:`~.content`);
 * **personal** — the recommendation models (:mod:`~.personal`; by default EASE, the best top-N model
   on Compare models, with UserKNN and ALS, which add most with few ratings) scoring the visitor's
   history by fold-in: no refit, no mutation.
@@ -37,7 +36,6 @@ from recommender.recommend.blend import (
     BlendWeights,
     blend_scores,
     blend_weights,
-    fitting_order,
     single_model_schedule,
     standardise,
 )
@@ -48,10 +46,15 @@ from recommender.recommend.personal import (
     DISLIKED_BELOW,
     PersonalModel,
     PersonalScores,
-    rating_matrix,
+    fit_in_order,
 )
 from recommender.recommend.popularity import PopularityModel, varied_top
-from recommender.recommend.reasons import match_words, supporting, taste_reason
+from recommender.recommend.reasons import (
+    match_words,
+    no_neighbours_reason,
+    supporting,
+    taste_reason,
+)
 from recommender.recommend.steering import history_with_hidden, steer
 
 __all__ = ["DEFAULT_RECOMMENDER", "NOTHING_LEFT", "NO_MATCH_FILTERS", "Recommender"]
@@ -97,24 +100,16 @@ class Recommender:
     def fit_stages(
         self, ml: MovieLens, ratings: pd.DataFrame | None = None, tags: pd.DataFrame | None = None
     ) -> Iterator[Recommender]:
-        """Fit as :meth:`fit` does, one personal model at a time in the order a visitor's growing
-        history first needs them (:func:`~.blend.fitting_order`), yielding after each model what
-        is fitted so far: a recommender never changed afterwards, which answers every visitor
-        whose blend uses only those models (:meth:`serves`). The last one yielded is ``self``,
-        complete. On a fresh server a visitor's first ratings are answered this way while the
-        slowest model (EASE, needed from 3 ratings on) is still being fitted."""
+        """Fit as :meth:`fit` does, one personal model at a time (:func:`~.personal.fit_in_order`),
+        yielding after each what is fitted so far: a recommender never changed afterwards that
+        answers every visitor whose blend uses only those models (:meth:`serves`); the last is
+        ``self``, complete. So a fresh server answers a first rating before EASE is fitted."""
         ratings = ml.ratings if ratings is None else ratings
         tags = ml.tags if tags is None else tags
         self._fit_crowd(ml, ratings)
         self.content_ = ContentModel().fit(ml.movies, tags)
-        configs = (
-            [self.model]
-            if self.model
-            else [
-                DEFAULT_RECOMMENDER if name == DEFAULT_RECOMMENDER.algorithm else ModelConfig(name)
-                for name in ENSEMBLE
-            ]
-        )
+        default = {DEFAULT_RECOMMENDER.algorithm: DEFAULT_RECOMMENDER}
+        configs = [self.model] if self.model else [default.get(n, ModelConfig(n)) for n in ENSEMBLE]
         self.planned_ = tuple(c.algorithm for c in configs)
         self.lead_ = configs[0].algorithm  # serves "pick a user" (benchmarks/ranking.py)
         self.model_ = configs[0]  # its fitted configuration once it is fitted (a KNN's resolves)
@@ -126,13 +121,9 @@ class Recommender:
         self._ratings_arrays = tuple(ratings[c].to_numpy() for c in ("userId", "movieId", "rating"))
         self.user_ratings_ = UserHistories(*self._ratings_arrays)
         self.personals_: dict[str, PersonalModel] = {}
-        by_name = {c.algorithm: c for c in configs}
-        # every ranker is fitted on the same matrix: built once (at ml-32m, once is 0.3 GB)
-        matrix = rating_matrix(ratings) if any(c.is_ranker for c in configs) else None
-        for name in fitting_order(self.planned_, self.schedule_):
-            fitted = PersonalModel(by_name[name], DISLIKE_WEIGHT).fit(
-                ratings, self.movie_ids_, matrix
-            )
+        ordered = fit_in_order(configs, self.schedule_, ratings, self.movie_ids_, DISLIKE_WEIGHT)
+        for fitted in ordered:
+            name = fitted.config.algorithm
             # a new dict, never an update: the snapshots already yielded keep theirs
             self.personals_ = {**self.personals_, name: fitted}
             if name == self.lead_:
@@ -143,11 +134,9 @@ class Recommender:
 
     @classmethod
     def crowd_only(cls, ml: MovieLens) -> Recommender:
-        """The crowd favourites alone: the catalogue and its popularity, fitted in about a second
-        even at ml-32m, for a visitor who arrives while the personal models are still being
-        fitted (minutes on a large dataset). Every list it gives is the list for someone who rated
-        nothing (:meth:`for_new_user` with no ratings, the same as the full recommender's), and
-        :attr:`personalised` is False."""
+        """The crowd favourites alone (catalogue and popularity: about a second at ml-32m), while
+        the personal models are fitted: every list it gives is the full recommender's list for
+        someone who rated nothing, and :attr:`personalised` is False."""
         rec = cls()
         rec._fit_crowd(ml, ml.ratings)
         rec.personals_ = {}
@@ -157,8 +146,7 @@ class Recommender:
 
     @property
     def personalised(self) -> bool:
-        """Whether personal models are fitted (False for :meth:`crowd_only`; True for a stage of
-        :meth:`fit_stages` with at least one of them)."""
+        """Whether personal models are fitted (:meth:`crowd_only`: no; a stage of the fit: some)."""
         return bool(self.personals_)
 
     @property
@@ -352,21 +340,9 @@ class Recommender:
             return NO_MATCH_FILTERS
         if movie_id is None:
             return NO_MATCH_FILTERS if filters and not filters.is_default else NOTHING_LEFT
-        title = self.title_of(movie_id)
-        if method == "content":
-            return (
-                f"No other movie shares a genre or tag with {title}."
-                if self.content_.has_terms(int(movie_id))
-                else f"{title} has no genres or tags listed, so nothing can be matched to it."
-            )
         count = int(self.popularity_.n_ratings_[self.row_of(movie_id)])
-        if count == 0:
-            return f"Nobody has rated {title} yet, so no one's taste links it to other films."
-        people = "person" if count == 1 else "people"
-        return (
-            f"Only {count} {people} rated {title}: too few for their other ratings to say what "
-            "its fans like."
-        )
+        has_terms = self.content_.has_terms(int(movie_id))
+        return no_neighbours_reason(self.title_of(movie_id), method, count, has_terms)
 
     # -- results ----------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["match_words", "stars", "supporting", "taste_reason"]
+__all__ = ["match_words", "no_neighbours_reason", "stars", "supporting", "taste_reason"]
 
 AGREE_FROM = 3.5  # a predicted rating below this would contradict "recommended for you"
 
@@ -79,3 +79,19 @@ def match_words(
 
 def liked_count(ratings: Mapping[int, float], threshold: float = 3.0) -> int:
     return sum(1 for r in ratings.values() if r >= threshold)
+
+
+def no_neighbours_reason(title: str, method: str, n_ratings: int, has_terms: bool) -> str:
+    """Why a picked title has no similar movies: for ``method`` "content", it shares no genre or
+    tag with any film (or has none listed); else too few people rated it (``n_ratings``)."""
+    if method == "content":
+        if has_terms:
+            return f"No other movie shares a genre or tag with {title}."
+        return f"{title} has no genres or tags listed, so nothing can be matched to it."
+    if n_ratings == 0:
+        return f"Nobody has rated {title} yet, so no one's taste links it to other films."
+    people = "person" if n_ratings == 1 else "people"
+    return (
+        f"Only {n_ratings} {people} rated {title}: too few for their other ratings to say what "
+        "its fans like."
+    )
