@@ -105,7 +105,7 @@ def main() -> int:
     Path("/proc/self/clear_refs").write_text("5")  # the peak from here on
     print()
 
-    header = f"{'tab':<14}{'cold median':>12}{'cold max':>10}{'warm median':>13}{'warm max':>10}{'cold/warm':>11}  ≤ {budget:g} s"
+    header = f"{'tab':<14}{'cold median':>12}{'cold max':>10}{'warm median':>13}{'warm max':>10}{'cold/warm':>11}{'peak so far':>14}  ≤ {budget:g} s"
     print(header)
     print("-" * len(header))
     worst = 0.0
@@ -116,13 +116,19 @@ def main() -> int:
         ok = "yes" if max(cold + warm) <= budget else "NO"
         print(
             f"{tab:<14}{statistics.median(cold):>11.3f}s{max(cold):>9.3f}s"
-            f"{statistics.median(warm):>12.3f}s{max(warm):>9.3f}s{ratio:>10.1f}×  {ok}"
+            f"{statistics.median(warm):>12.3f}s{max(warm):>9.3f}s{ratio:>10.1f}×"
+            f"{memory()[0]:>11.2f} GB  {ok}"
         )
     print(f"\nslowest re-render after a filter change: {worst:.3f} s (budget {budget:g} s)")
-    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-    peak, now = (int(status[key].split()[0]) / 1e6 for key in ("VmHWM", "VmRSS"))
+    peak, now = memory()
     print(f"process memory while measuring: peak {peak:.2f} GB, now {now:.2f} GB")
     return 0
+
+
+def memory() -> tuple[float, float]:
+    """(peak, current) memory of this process in GB: VmHWM since the last reset, VmRSS."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return tuple(int(status[key].split()[0]) / 1e6 for key in ("VmHWM", "VmRSS"))
 
 
 if __name__ == "__main__":

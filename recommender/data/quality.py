@@ -122,13 +122,15 @@ class CleaningResult:
 def _older_duplicates(ratings: pd.DataFrame, kept: np.ndarray) -> np.ndarray:
     """Among the ``kept`` rows, those whose (userId, movieId) pair has a more recent kept
     rating (on equal timestamps the earlier row is kept; a missing one is the oldest)."""
-    rows = np.flatnonzero(kept)
     users, movies = ratings["userId"].to_numpy(), ratings["movieId"].to_numpy()
-    repeated, _ = duplicate_pairs(users[rows], movies[rows])
+    every = bool(kept.all())  # the usual case: no copy of the id columns
+    rows = None if every else np.flatnonzero(kept)
+    repeated, _ = duplicate_pairs(*((users, movies) if every else (users[rows], movies[rows])))
     older = np.zeros(len(ratings), dtype=bool)
     if not repeated.any():
         return older
-    positions = rows[repeated]  # usually none; millions in a synthetic set, hence NumPy
+    # usually none; millions in a synthetic set, hence NumPy
+    positions = np.flatnonzero(repeated) if every else rows[repeated]
     stamps = ratings["timestamp"].array.asi8[positions]  # NaT: int64's minimum
     pairs = pair_keys(users[positions], movies[positions])
     if pairs is None:  # ids too far apart for one int64 key: number the pairs instead

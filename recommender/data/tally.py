@@ -84,13 +84,17 @@ def counts_by_id(
 def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray | None:
     """One int64 per row of (first, second) integer pairs, ordered as the pairs are (by first,
     then second); None when such keys would overflow."""
-    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    first, second = np.asarray(first), np.asarray(second)
     if len(first) == 0:
         return np.zeros(0, dtype=np.int64)
     low, span = int(second.min()), int(second.max()) - int(second.min()) + 1
     if (abs(int(first.min())) + abs(int(first.max())) + 1) * span >= 2**62:
         return None
-    return first * span + (second - low)
+    keys = first.astype(np.int64)  # in place from here: one int64 array, no temporaries
+    keys *= span
+    keys += second
+    keys -= low
+    return keys
 
 
 def duplicate_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,6 +110,7 @@ def duplicate_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, 
         return pairs.duplicated(keep=False).to_numpy(), pairs.duplicated().to_numpy()
     order = None if bool(np.all(keys[1:] >= keys[:-1])) else np.argsort(keys, kind="stable")
     ordered = keys if order is None else keys[order]
+    del keys  # the sorted copy is all that is needed now
     same = ordered[1:] == ordered[:-1]
     later = np.concatenate(([False], same))
     repeated = later | np.concatenate((same, [False]))
