@@ -233,8 +233,8 @@ def _explore_steps(rec: Recorder, at) -> None:
 
 
 def _fitting(at) -> bool:
-    """Whether Recommend says its personal models are still being fitted."""
-    return any("being fitted" in i.value for i in at.info)
+    """Whether Recommend says its personal models are still being fitted (all, or some)."""
+    return any("being fitted" in e.value for e in [*at.info, *at.caption])
 
 
 def _open_recommend(at) -> str:
