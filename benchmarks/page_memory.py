@@ -57,7 +57,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.app.test_recommend_page import card_titles  # noqa: E402
+from tests.app.test_recommend_page import card_titles, fitting  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "movielens" / "ml-latest-small"
 DEFAULT_WORK = Path("/tmp/benchmem")
@@ -232,16 +232,11 @@ def _explore_steps(rec: Recorder, at) -> None:
                 return
 
 
-def _fitting(at) -> bool:
-    """Whether Recommend says its personal models are still being fitted (all, or some)."""
-    return any("being fitted" in e.value for e in [*at.info, *at.caption])
-
-
 def _open_recommend(at) -> str:
     at.switch_page("pages/recommend.py")
     _checked(at.run())
     cards = len(card_titles(at))
-    return f"{cards} cards, " + ("crowd favourites while fitting" if _fitting(at) else "fitted")
+    return f"{cards} cards, " + ("crowd favourites while fitting" if fitting(at) else "fitted")
 
 
 def _wait_for_models(at, timeout: float) -> list[str]:
@@ -250,12 +245,12 @@ def _wait_for_models(at, timeout: float) -> list[str]:
     deadline = time.monotonic() + timeout
     _wait_for_fit(timeout)
     _checked(at.run())
-    while (_fitting(at) or len(card_titles(at)) < 5) and time.monotonic() < deadline:
+    while (fitting(at) or len(card_titles(at)) < 5) and time.monotonic() < deadline:
         time.sleep(1.0)
         _checked(at.run())
     titles = card_titles(at)
-    if _fitting(at) or len(titles) < 5:
-        raise TimeoutError(f"{len(titles)} cards, still fitting: {_fitting(at)}")
+    if fitting(at) or len(titles) < 5:
+        raise TimeoutError(f"{len(titles)} cards, still fitting: {fitting(at)}")
     return titles
 
 

@@ -33,7 +33,7 @@ MAX_ITEMS = int(np.sqrt(MEMORY_BUDGET / 4))  # 11,585 movies: B is MAX_ITEMS² f
 
 
 GRAM_ROWS = 1024  # users per chunk when accumulating XᵀX (a dense chunk: rows × items × 8 B)
-MIRROR_ROWS = 256  # rows per block when copying the upper triangle to the lower one
+BLOCK_ROWS = 256  # rows per block: mirroring the upper triangle, writing B over P
 
 
 def _gram(x: sp.csr_matrix, lam: float) -> np.ndarray:
@@ -51,8 +51,8 @@ def _gram(x: sp.csr_matrix, lam: float) -> np.ndarray:
 def _mirror_upper(matrix: np.ndarray) -> None:
     """Copy the upper triangle onto the lower one, block by block (no index arrays of n² pairs)."""
     n = matrix.shape[0]
-    for start in range(0, n, MIRROR_ROWS):
-        stop = min(n, start + MIRROR_ROWS)
+    for start in range(0, n, BLOCK_ROWS):
+        stop = min(n, start + BLOCK_ROWS)
         matrix[start:stop, :start] = matrix[:start, start:stop].T
         block = matrix[start:stop, start:stop]
         matrix[start:stop, start:stop] = np.triu(block) + np.triu(block, 1).T
@@ -80,8 +80,8 @@ def _weights_in_place(p: np.ndarray) -> np.ndarray:
     diag = np.diag(p).copy()
     flat64 = p.reshape(-1, order="F")  # a view: column after column
     flat32 = flat64.view(np.float32)
-    for start in range(0, n, MIRROR_ROWS):
-        stop = min(n, start + MIRROR_ROWS)
+    for start in range(0, n, BLOCK_ROWS):
+        stop = min(n, start + BLOCK_ROWS)
         block = flat64[start * n : stop * n].reshape(stop - start, n)  # columns start..stop
         rows = block / -diag[None, :]  # a copy: rows start..stop of B, in float64
         rows[np.arange(stop - start), np.arange(start, stop)] = 0.0
