@@ -22,6 +22,7 @@ from recommender.app.cache import (
     crowd_recommender,
     fitting_seconds,
     history_match_index,
+    newer_recommender,
     onboarding_picks,
     ready_recommender,
     recommender_choices,
@@ -292,7 +293,7 @@ def render_header(ml: MovieLens, rec: Recommender, note: str | None) -> str:
             "visitor — your ratings are folded in, never used to refit them."
         )
     else:
-        wait_for_models(ml, len(rec.personals_))
+        wait_for_models(ml, rec)
     render_model_choice(ml)
     if note:
         st.info(note, icon="ℹ️")
@@ -796,14 +797,14 @@ def render_night_mode(rec: Recommender, filters: MovieFilters) -> None:
 
 
 @st.fragment(run_every=1)
-def wait_for_models(ml: MovieLens, shown: int) -> None:
-    """While the shared models are being fitted: say so, and rerun the page as soon as more of
-    them can answer this visitor than the ``shown`` the page used."""
-    ready = ready_recommender(ml, None, my_ratings())
-    if ready is not None and len(ready.personals_) > shown:
+def wait_for_models(ml: MovieLens, shown: Recommender) -> None:
+    """While the shared models are being fitted: say so, and rerun the page when what it shows
+    (from ``shown``) would change (:func:`newer_recommender`)."""
+    ratings = my_ratings()
+    if newer_recommender(ml, shown, ratings) is not None:
         st.rerun()  # the whole page, now with the personal models
     seconds = fitting_seconds(ml)
-    if shown:  # a stage of the fit already gives this visitor the list they will get
+    if shown.serves(ratings):  # a stage of the fit already gives the list they will get
         st.caption(f"Personal models still being fitted ({seconds:,.0f} s so far): your list "
                    "already uses every model your ratings call for.")  # fmt: skip
         return

@@ -365,7 +365,9 @@ def test_each_stage_of_the_fit_answers_the_visitors_it_serves_as_the_whole_recom
         ["ALS", "EASE", "UserKNN"],
     ]
     assert stages[-1] is whole and whole.complete and not any(s.complete for s in stages[:-1])
-    assert all(s.personalised for s in stages) and not Recommender.crowd_only(ml).complete
+    crowd = Recommender.crowd_only(ml)
+    assert all(s.personalised for s in stages) and not crowd.complete
+    assert crowd.serves({}) and not crowd.serves(one)  # its list is final only for nobody
     assert [s.fingerprint() for s in stages] == prints  # snapshots untouched by later models
     assert [(s.serves({}), s.serves(one), s.serves(three), s.serves(many)) for s in stages] == [
         (True, True, False, False),

@@ -71,6 +71,7 @@ __all__ = [
     "history_match_index",
     "job_runner",
     "paired_comparisons",
+    "newer_recommender",
     "ready_recommender",
     "recommender_choices",
     "warm_up",
@@ -355,6 +356,20 @@ def ready_recommender(
             served = stage is not None and ratings is not None and stage.serves(ratings)
             return stage if served else None
     return get_recommender(ml, model)
+
+
+def newer_recommender(
+    ml: MovieLens, shown: Recommender, ratings: Mapping[int, float]
+) -> Recommender | None:
+    """What the page should now serve a visitor who rated ``ratings`` in place of ``shown`` (the
+    recommender it last used while the default one was being fitted), or None if nothing they
+    see would change: a stage that serves them when ``shown`` did not, or the complete
+    recommender (it opens the other modes). A visitor already given their final list is not
+    redrawn at every stage of the fit."""
+    ready = ready_recommender(ml, None, ratings)
+    if ready is None or ready is shown or not (ready.complete or not shown.serves(ratings)):
+        return None
+    return ready
 
 
 def fitting_seconds(ml: MovieLens) -> float:

@@ -30,6 +30,7 @@ from recommender.data import RATING_MAX, RATING_MIN, MovieFilters, MovieLens
 from recommender.models import ModelConfig
 from recommender.recommend.blend import (
     BLEND_SCHEDULE,
+    CROWD_SIGNALS,
     DISLIKE_WEIGHT,
     ENSEMBLE,
     TITLE_MODEL,
@@ -156,9 +157,12 @@ class Recommender:
 
     def serves(self, ratings: Mapping[int, float]) -> bool:
         """Whether :meth:`for_new_user` answers a visitor who rated ``ratings`` exactly as the
-        complete recommender would: every personal model their blend weighs is fitted."""
-        weights = blend_weights(len(self.known_ratings(ratings)), self.schedule_)
-        return all(name in self.personals_ for name, _ in weights if name in self.planned_)
+        complete recommender would: every personal model their blend weighs is fitted (for
+        :meth:`crowd_only`: they rated nothing)."""
+        known = self.known_ratings(ratings)
+        weights = blend_weights(len(known), self.schedule_)
+        fitted = all(name in self.personals_ for name, _ in weights if name in self.planned_)
+        return fitted if self.personalised else not known
 
     def _fit_crowd(self, ml: MovieLens, ratings: pd.DataFrame) -> None:
         """The catalogue, its ids and titles, and the popularity signals."""
@@ -355,7 +359,7 @@ class Recommender:
         lift = {
             name: w * standardise(context["signals"][name], context["candidates"])[row]
             for name, w in weights
-            if name in context["signals"] and name not in ("most_rated", "popularity")
+            if name in context["signals"] and name not in CROWD_SIGNALS
         }
         personal_used = any(v > 0 for v in lift.values())
         # explain with the most lifting model that can name the films behind its score
@@ -391,10 +395,7 @@ class Recommender:
         return self._crowd_reason(row), words, shown, "taste:crowd"
 
     def _crowd_reason(self, row: int) -> str:
-        mean, count = (
-            self.catalog_["mean_rating"].iat[row],
-            int(self.catalog_["n_ratings"].iat[row]),
-        )
+        mean, count = self.catalog_["mean_rating"].iat[row], self.catalog_["n_ratings"].iat[row]
         return f"popular and well rated: {mean:.1f}★ average from {count:,} ratings"
 
     def _card(self, row: int, context: Mapping[str, Any]) -> tuple:
@@ -408,13 +409,8 @@ class Recommender:
         anchor = context["anchor"]
         if kind == "similar-collaborative":
             count = int(self.popularity_.n_ratings_[self.row_of(anchor)])
-            who = (
-                "the only person who rated"
-                if count == 1
-                else f"the {count} people who rated"
-                if count < FEW_RATINGS
-                else "people who liked"
-            )
+            who = ("the only person who rated" if count == 1 else f"the {count} people who rated"
+                   if count < FEW_RATINGS else "people who liked")  # fmt: skip
             return f"{who} {self.title_of(anchor)} also liked this", "", None, kind
         movie_id = int(self.movie_ids_[row])
         shared = self.content_.shared_terms(movie_id, anchor)

@@ -544,6 +544,12 @@ def test_a_first_rating_is_answered_by_the_models_fitted_so_far(page_env, monkey
         assert any("Personalised from your 1 rating(s)." in c.value for c in at.caption)
         assert any("models still being fitted" in c.value for c in at.caption)
         one = card_titles(at)
+        # when the page's polling redraws it: only when what this visitor sees would change
+        stage, crowd = cache._STAGES[ml.key], cache.crowd_recommender(ml)
+        assert cache.newer_recommender(ml, crowd, first) is stage
+        assert cache.newer_recommender(ml, stage, first) is None  # their final list already
+        assert cache.newer_recommender(ml, crowd, {}) is None  # the crowd list is final at 0
+        assert cache.newer_recommender(ml, crowd, fan) is None  # EASE is not fitted yet
         at.session_state["rec_ratings"].update(fan)
         at.run()
         assert any("are kept" in c.value for c in at.caption)  # EASE is not fitted yet
@@ -552,6 +558,7 @@ def test_a_first_rating_is_answered_by_the_models_fitted_so_far(page_env, monkey
         release.set()
     whole = next(iter(cache._WARMED.values())).result(timeout=TIMEOUT)
     assert one == whole.for_new_user(first, n=5)["title"].tolist()
+    assert cache.newer_recommender(ml, stage, first).complete  # the other modes open now
     at.run()
     assert not at.exception and not fitting(at)
     assert card_titles(at) == whole.for_new_user(fan, n=5)["title"].tolist()

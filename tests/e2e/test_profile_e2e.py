@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import wait_for_app
-from tests.e2e.test_recommend_e2e import card_titles, open_recommend
+from tests.e2e.test_recommend_e2e import card, card_titles, open_recommend
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ def test_import_a_history_reload_and_still_see_the_ratings(page):
 
 def test_not_interested_replaces_the_card(page):
     before = open_recommend(page)
-    page.get_by_role("button", name="Not interested").first.click()
+    card(page, 1, before[0]).get_by_role("button", name="Not interested").click()
     expect(page.get_by_text("Not interested (1)")).to_be_visible(timeout=60_000)
     wait_for_app(page)
     after = card_titles(page)

@@ -47,8 +47,21 @@ def open_recommend(page) -> list[str]:
     wait_for_app(page)
     page.locator(".st-key-app_nav").get_by_text("Recommend").click()
     page.get_by_role("heading", name="Your top 5").wait_for(timeout=180_000)
+    # the shared models are fitted once per server: until then the page redraws itself as
+    # they become ready, and a click could land while it does
+    expect(page.get_by_text("fitted once on all")).to_be_visible(timeout=180_000)
     wait_for_app(page)
     return card_titles(page)
+
+
+def card(page, rank: int, title: str):
+    """The card ranked ``rank`` (its own bordered container, the innermost holding its title)."""
+    heading = page.locator("strong", has_text=re.compile(rf"^{rank}\. {re.escape(title)}$"))
+    return (
+        page.locator("[data-testid='stMain'] [data-testid='stVerticalBlock']")
+        .filter(has=heading)
+        .last
+    )
 
 
 def rate(page, movies: dict[str, str], stars: str | None = None) -> None:
