@@ -278,14 +278,8 @@ def _compile_knn_kernels() -> None:
     if _KERNELS:
         return
     with contextlib.suppress(OSError):  # compiled kernels: a nicety, never a failure
-        _KERNELS.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "recommender.knn.warm"],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-        )
+        quiet = dict.fromkeys(("stdin", "stdout", "stderr"), subprocess.DEVNULL)
+        _KERNELS.append(subprocess.Popen([sys.executable, "-m", "recommender.knn.warm"], **quiet))
 
 
 def warm_up(ml: MovieLens) -> Future | None:
@@ -361,15 +355,12 @@ def ready_recommender(
 def newer_recommender(
     ml: MovieLens, shown: Recommender, ratings: Mapping[int, float]
 ) -> Recommender | None:
-    """What the page should now serve a visitor who rated ``ratings`` in place of ``shown`` (the
-    recommender it last used while the default one was being fitted), or None if nothing they
-    see would change: a stage that serves them when ``shown`` did not, or the complete
-    recommender (it opens the other modes). A visitor already given their final list is not
-    redrawn at every stage of the fit."""
+    """What the page should serve instead of ``shown`` (used while the default recommender is
+    fitted) to a visitor who rated ``ratings``, or None if nothing they see would change: a
+    stage that serves them when ``shown`` did not, or the complete recommender (more modes)."""
     ready = ready_recommender(ml, None, ratings)
-    if ready is None or ready is shown or not (ready.complete or not shown.serves(ratings)):
-        return None
-    return ready
+    changed = ready is not None and ready is not shown
+    return ready if changed and (ready.complete or not shown.serves(ratings)) else None
 
 
 def fitting_seconds(ml: MovieLens) -> float:
