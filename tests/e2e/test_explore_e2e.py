@@ -86,6 +86,9 @@ def test_numbers_behind_a_chart_open_on_demand_and_download_as_csv(page):
     main.get_by_text("Numbers behind this chart").first.click()
     button = main.get_by_role("button", name="Download CSV")
     button.first.wait_for()
+    # the file is written on click by a callable that Streamlit registers anew in each run and
+    # drops when a later run ends: a click while runs are still going can name a dropped one
+    wait_for_app(page)
     with page.expect_download() as download:
         button.first.click()
     csv = download.value.path().read_text(encoding="utf-8").splitlines()
