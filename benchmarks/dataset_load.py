@@ -3,8 +3,10 @@
     python benchmarks/dataset_load.py [--ratings 32000204] [--dir /tmp/bench] [--keep]
 
 Builds ratings/movies/tags/links.csv in ml-32m's layout and shape: ~200k users x 87,585 movies,
-power-law popularity (movie ranks ~ Zipf) and activity (every user rates at least 20), half stars
-with MovieLens's skew towards 3–4, timestamps 1995–2023, ~1 tag per 16 ratings. ``--ratings N``
+power-law popularity (movie ranks ~ Zipf) and activity (every user rates at least 20, nobody more
+than a third of the catalogue), each (user, movie) pair once and the rows sorted by user then
+movie as in GroupLens's files, half stars with MovieLens's skew towards 3–4, timestamps
+1995–2023, ~1 tag per 16 ratings. ``--ratings N``
 scales everything down proportionally (users, movies, tags), for a quick run.
 
 Then, each step in a fresh Python process (so each peak RSS is its own):
@@ -50,24 +52,73 @@ def _write(path: Path, columns: dict[str, np.ndarray]) -> None:
     pa_csv.write_csv(pa.table(columns), path)
 
 
+def activity(n_users: int, n_ratings: int, n_movies: int, rng: np.random.Generator) -> np.ndarray:
+    """Ratings per user: at least 20 each, the rest by a heavy-tailed (Pareto) weight, nobody
+    above a third of the catalogue (ml-32m's most active user rated ~33k of 87k movies; a set
+    scaled far down is denser, up to nine tenths)."""
+    per_user = np.full(n_users, min(20, n_ratings // n_users, n_movies), dtype=np.int64)
+    cap = n_movies // 3 if n_users * (n_movies // 3) >= 1.5 * n_ratings else n_movies * 9 // 10
+    weights = rng.pareto(1.2, n_users) + 1e-3
+    for _ in range(50):  # the excess over the cap goes to the others, until none is left
+        spare = n_ratings - int(per_user.sum())
+        open_ = per_user < cap
+        if spare <= 0 or not open_.any():
+            break
+        per_user[open_] += rng.multinomial(spare, weights[open_] / weights[open_].sum())
+        per_user = np.minimum(per_user, cap)
+    return per_user
+
+
+def distinct_movies(per_user: np.ndarray, p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each user in turn, ``per_user[u]`` distinct movie ranks drawn by popularity ``p``
+    without replacement (draws in order, repeats skipped), as one array in user order.
+
+    GroupLens's files rate each (user, movie) pair once; drawing with replacement would repeat
+    46 % of the pairs at ml-32m's shape. Users short of distinct draws are drawn again, more
+    generously, until everyone has their count."""
+    chosen: list[np.ndarray] = [np.empty(0, np.int64)] * len(per_user)
+    todo, factor = np.flatnonzero(per_user), 1.3
+    n_movies = len(p)
+    while len(todo):
+        draws = np.ceil(per_user[todo] * factor).astype(np.int64) + 8
+        owner = np.repeat(np.arange(len(todo)), draws)
+        keys = owner * n_movies + rng.choice(n_movies, size=int(draws.sum()), p=p)
+        _, first = np.unique(keys, return_index=True)
+        first.sort()  # distinct pairs in the order drawn: sampling without replacement
+        kept = keys[first]
+        owners = kept // n_movies
+        start = np.searchsorted(owners, np.arange(len(todo)))
+        short = []
+        for i, user in enumerate(todo):
+            mine = kept[start[i] : start[i + 1] if i + 1 < len(todo) else len(kept)] % n_movies
+            if len(mine) >= per_user[user]:
+                chosen[user] = mine[: per_user[user]]
+            else:
+                short.append(user)
+        del keys, first, kept, owners
+        todo, factor = np.array(short, dtype=np.int64), factor * 2
+    return np.concatenate(chosen)
+
+
 def build(folder: Path, n_ratings: int, seed: int = 0) -> dict[str, int]:
-    """Write a synthetic ml-32m-shaped dataset of about ``n_ratings`` ratings into ``folder``."""
+    """Write a synthetic ml-32m-shaped dataset of about ``n_ratings`` ratings into ``folder``:
+    each (user, movie) pair once, rows sorted by user then movie, as GroupLens writes them."""
     rng = np.random.default_rng(seed)
     scale = n_ratings / ML32M["ratings"]
     n_users = max(10, round(ML32M["users"] * scale))
     n_movies = max(20, round(ML32M["movies"] * scale))
     n_tags = max(5, round(ML32M["tags"] * scale))
     folder.mkdir(parents=True, exist_ok=True)
-    # Activity: at least 20 each, the rest spread by a heavy-tailed (Pareto) weight.
-    per_user = np.full(n_users, min(20, n_ratings // n_users), dtype=np.int64)
-    spare = n_ratings - int(per_user.sum())
-    weights = rng.pareto(1.2, n_users) + 1e-3
-    per_user += rng.multinomial(spare, weights / weights.sum())
+    per_user = activity(n_users, n_ratings, n_movies, rng)
+    n_ratings = int(per_user.sum())
     users = np.repeat(np.arange(1, n_users + 1, dtype=np.int32), per_user)
-    rng.shuffle(users)
     popularity = 1.0 / np.arange(1, n_movies + 1) ** 1.05  # Zipf-like ranks
+    popularity /= popularity.sum()
     movie_ids = rng.permutation(np.arange(1, n_movies + 1, dtype=np.int32) * 2 - 1)
-    movies = movie_ids[rng.choice(n_movies, size=n_ratings, p=popularity / popularity.sum())]
+    movies = movie_ids[distinct_movies(per_user, popularity, rng)]
+    order = np.lexsort((movies, users))  # GroupLens's order: by user, then movie
+    users, movies = users[order], movies[order]
+    del order
     stars = HALF_STARS[rng.choice(10, size=n_ratings, p=STAR_WEIGHTS / STAR_WEIGHTS.sum())]
     stamps = rng.integers(789_000_000, 1_697_000_000, size=n_ratings, dtype=np.int64)
     _write(folder / "ratings.csv", {"userId": users, "movieId": movies, "rating": stars,
@@ -82,7 +133,7 @@ def build(folder: Path, n_ratings: int, seed: int = 0) -> dict[str, int]:
                       "sci-fi", "based on a book", "dark comedy", "great soundtrack", "boring"])  # fmt: skip
     _write(folder / "tags.csv", {
         "userId": rng.integers(1, n_users + 1, size=n_tags, dtype=np.int32),
-        "movieId": movie_ids[rng.choice(n_movies, size=n_tags, p=popularity / popularity.sum())],
+        "movieId": movie_ids[rng.choice(n_movies, size=n_tags, p=popularity)],
         "tag": words[rng.integers(0, len(words), size=n_tags)],
         "timestamp": rng.integers(1_100_000_000, 1_697_000_000, size=n_tags, dtype=np.int64),
     })  # fmt: skip

@@ -10,7 +10,8 @@ model in its fitting order.
     python benchmarks/fit_memory.py --data /tmp/bench32/ml-32m-synthetic
 
 (the synthetic ml-32m set that ``benchmarks/dataset_load.py --dir /tmp/bench32 --keep`` leaves
-behind; its rows are in random order and repeat many (user, movie) pairs: the slow paths).
+behind: sorted by user then movie, each pair once, as GroupLens's files are; rows in another
+order or repeated pairs, as an upload may have, take slower paths).
 """
 
 from __future__ import annotations
