@@ -16,14 +16,13 @@ Then, each step in a fresh Python process (so each peak RSS is its own):
    the write alone is timed;
 3. Parquet load: the loader's path for a dataset with a copy — fingerprint the files, read the copy.
 
-It prints them side by side: seconds and peak resident memory (ru_maxrss) of each process.
+It prints them side by side: seconds and peak resident memory (VmHWM) of each process.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,6 +36,8 @@ import pyarrow.csv as pa_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.proc_memory import peak_mb  # noqa: E402
 
 ML32M = {"ratings": 32_000_204, "users": 200_948, "movies": 87_585, "tags": 2_000_072}
 GENRES = [
@@ -145,17 +146,13 @@ def build(folder: Path, n_ratings: int, seed: int = 0) -> dict[str, int]:
     return {"ratings": n_ratings, "users": n_users, "movies": n_movies, "tags": n_tags}
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
-
-
 def step(name: str, folder: Path) -> dict[str, float]:
     """One measurement, run in its own process."""
     from recommender.data import read_dataset
     from recommender.data.files import DatasetFiles
     from recommender.data.parquet_cache import read_cached, write_cached
 
-    baseline = _peak_mb()
+    baseline = peak_mb()
     t0 = time.perf_counter()
     if name == "csv":
         ml = read_dataset(folder)
@@ -170,7 +167,7 @@ def step(name: str, folder: Path) -> dict[str, float]:
         ml = read_cached(folder, src.fingerprint())
         assert ml is not None, "no Parquet copy to read"
         seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "baseline_mb": baseline,
+    return {"seconds": seconds, "peak_mb": peak_mb(), "baseline_mb": baseline,
             "ratings": ml.n_ratings}  # fmt: skip
 
 

@@ -34,7 +34,6 @@ import argparse
 import os
 import pickle
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -50,6 +49,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.proc_memory import peak_mb  # noqa: E402
 from recommender.data import NO_GENRES, MovieFilters  # noqa: E402
 
 DEFAULT_DATA = Path("/tmp/bench32/ml-32m-synthetic")
@@ -76,16 +76,6 @@ HEADLINE = ["users", "movies", "rated_movies", "ratings", "tags", "mean_rating",
             "first_rating", "last_rating"]  # fmt: skip
 
 Query = Callable[[str, MovieFilters], pd.DataFrame | Callable[[], pd.DataFrame]]
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory (MB): VmHWM, which (unlike ``ru_maxrss``, which
-    keeps the parent's peak across fork + exec) starts afresh in the spawned process."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
 def _sql_text(value: str) -> str:
@@ -418,12 +408,12 @@ def _timed(run: Query, query: str, filters: MovieFilters) -> tuple[float, pd.Dat
 
 def run_engine(args: argparse.Namespace) -> None:
     """Time every (filter, query) on one engine; append one pickled record each to ``--out``."""
-    baseline = _peak_mb()
+    baseline = peak_mb()
     folder = args.source / ".parquet" / args.fingerprint
     with open(args.out, "ab") as out:
 
         def emit(record: dict[str, Any]) -> None:
-            pickle.dump(record | {"peak_mb": _peak_mb()}, out)
+            pickle.dump(record | {"peak_mb": peak_mb()}, out)
             out.flush()
 
         t0 = time.perf_counter()
