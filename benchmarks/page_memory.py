@@ -34,6 +34,8 @@ Usage::
     flock /tmp/heavy.lock python benchmarks/page_memory.py \\
         --data ../shared/movielens/ml-latest-small --synthetic 1000000 --synthetic 10000000 \\
         --data /tmp/bench32/ml-32m-synthetic > /tmp/page_memory.log 2>&1
+
+(the 32M set from ``python benchmarks/dataset_load.py --dir /tmp/bench32 --keep``).
 """
 
 from __future__ import annotations

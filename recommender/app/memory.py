@@ -19,17 +19,18 @@ __all__ = ["BASE_BYTES", "CLOUD_BYTES", "MEASURED_PEAKS", "estimated_bytes", "gb
 CLOUD_BYTES = int(2.7e9)
 """Memory of a Streamlit Community Cloud app."""
 MEASURED_PEAKS: tuple[tuple[int, int], ...] = (
-    (0, int(0.28e9)),  # Streamlit and the package imported, no data
-    (100_836, int(0.76e9)),  # ml-latest-small
+    (0, int(0.29e9)),  # Streamlit and the package imported, no data
+    (100_836, int(0.77e9)),  # ml-latest-small
     (1_000_000, int(0.80e9)),  # synthetic sets shaped like GroupLens': 1M, 10M, 32M ratings
-    (10_000_000, int(2.34e9)),
-    (32_000_204, int(4.71e9)),
+    (10_000_000, int(2.37e9)),
+    (32_000_204, int(3.39e9)),
 )
 """(ratings, peak bytes) of the app process with every page visited: Overview, every Explore tab
 with and without filters, Compare models, Recommend while its models are fitted and after (rate 5,
-pick a user); ``benchmarks/page_memory.py`` on a 2-core machine, the synthetic sets' rows in random
-order (the slow paths; GroupLens's own files are sorted by user). At 10M ratings the peak is the
-recommender's fit, at 32M Explore's data-quality check while that fit runs beside it."""
+pick a user); ``benchmarks/page_memory.py`` on a 2-core machine. The synthetic sets are laid out
+as GroupLens's files are (each (user, movie) pair once, rows sorted by user then movie). At 10M
+ratings the peak is the recommender's fit, at 32M Explore's "One user" tab while that fit runs
+beside it."""
 BASE_BYTES = MEASURED_PEAKS[0][1]
 """The app process before any dataset."""
 

@@ -90,12 +90,12 @@ def test_default_dataset_and_catalogue_facts(home):
 
 def test_big_datasets_are_marked_run_locally():
     labels = {name: datasets._label(name) for name in CATALOG}
-    # measured with every page visited (benchmarks/page_memory.py): 10M ratings peaked at 2.34 GB
+    # measured with every page visited (benchmarks/page_memory.py): 10M ratings peaked at 2.37 GB
     small = labels["ml-latest-small"] + labels["ml-100k"] + labels["ml-1m"] + labels["ml-10m"]
     assert "run locally" not in small
-    assert labels["ml-20m"].endswith("needs ~3.5 GB: run locally")
-    assert labels["ml-25m"].endswith("needs ~4 GB: run locally")
-    assert labels["ml-32m"].endswith("needs ~5 GB: run locally")
+    assert labels["ml-20m"].endswith("needs ~3 GB: run locally")
+    assert labels["ml-25m"].endswith("needs ~3.5 GB: run locally")
+    assert labels["ml-32m"].endswith("needs ~3.5 GB: run locally")
     assert datasets.available_memory_bytes() > 0  # read from /proc and the cgroup on Linux
 
 
@@ -206,8 +206,8 @@ def test_a_dataset_too_big_for_the_memory_is_refused(home, server, monkeypatch):
     at = open_app({"dataset": "ml-25m"})
     assert not at.exception
     message = at.error[0].value
-    assert "ml-25m needs about 3.7 GB more memory and only 2.0 GB is available" in message
-    assert "about 4 GB with it" in message
+    assert "ml-25m needs about 2.8 GB more memory and only 2.0 GB is available" in message
+    assert "about 3.5 GB with it" in message
     assert server.requests == [] and leftovers(home) == []
     at.run()  # back on the default, which fits
     assert metrics(at)["Ratings"] == "100,836"
