@@ -316,6 +316,10 @@ def render_top_movies(v: ExploreView) -> None:
 
 def render_tags(v: ExploreView) -> None:
     """The Tags tab."""
+    missing = explore.no_tags_reason(v.ml)
+    if missing:  # not a matter of filters: say so, not "no tags match the filters"
+        st.info(plain(missing), icon="🏷️")
+        return
     if nothing_matches(v, "tags"):
         return
     left, right = st.columns(2)

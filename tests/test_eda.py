@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -441,3 +442,16 @@ def test_view_size(tiny, nothing):
     empty = eda.view_size(nothing).iloc[0]
     assert (empty["movies"], empty["ratings"], empty["tags"]) == (0, 0, 0)
     assert math.isnan(empty["mean_rating"])
+
+
+def test_no_tags_reason_says_why_a_dataset_shows_no_tags(tiny):
+    assert eda.no_tags_reason(tiny) is None  # it has tags: the filters decide
+    empty = tiny.tags.iloc[:0]
+    grouplens = dataclasses.replace(tiny, name="ml-1m", tags=empty, has_tags=False)
+    reason = eda.no_tags_reason(grouplens)
+    assert reason.startswith("ml-1m comes without tags: GroupLens publishes them with ")
+    assert "ml-10m" in reason and "ml-100k" not in reason
+    upload = dataclasses.replace(tiny, name="my-upload", tags=empty, has_tags=False)
+    assert eda.no_tags_reason(upload) == "my-upload has no tags file, so there are no tags to show."
+    blank = dataclasses.replace(tiny, name="my-upload", tags=empty, has_tags=True)
+    assert eda.no_tags_reason(blank) == "my-upload's tags file holds no tags."

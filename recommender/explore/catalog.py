@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import sparse
 
 from recommender.data import (
+    CATALOG,
     NO_GENRES,
     MovieLens,
     bayesian_average,
@@ -31,6 +32,7 @@ __all__ = [
     "genre_stats",
     "monthly_activity",
     "movies_per_release_year",
+    "no_tags_reason",
     "rating_by_release_decade",
     "tags_per_movie",
     "top_tags",
@@ -222,6 +224,18 @@ def bayesian_top_movies(ml: MovieLens, prior_weight: int, limit: int = 20) -> pd
 
 # --------------------------------------------------------------------------------------------
 # Tags
+
+
+def no_tags_reason(ml: MovieLens) -> str | None:
+    """Why there is no tag to show whatever the filters (the dataset has none), or None."""
+    if not ml.tags.empty:
+        return None
+    if ml.name in CATALOG and not CATALOG[ml.name].has_tags:
+        with_tags = ", ".join(n for n, info in CATALOG.items() if info.has_tags)
+        return f"{ml.name} comes without tags: GroupLens publishes them with {with_tags}."
+    if not ml.has_tags:
+        return f"{ml.name} has no tags file, so there are no tags to show."
+    return f"{ml.name}'s tags file holds no tags."
 
 
 def top_tags(ml: MovieLens, limit: int = 20) -> pd.DataFrame:

@@ -11,9 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from recommender.data import load_movielens
-from tests.conftest import APP_FILE
+from tests.conftest import APP_FILE, PROJECT_ROOT
 
 TIMEOUT = 90
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "datasets" / "layouts"
 PAGE = "pages/explore.py"
 CHARTS_PER_TAB = {
     "Ratings": 2,
@@ -227,3 +228,21 @@ def test_one_user_section(app_env):
     assert len(recent) == 10
     assert recent["Rated at (UTC)"].is_monotonic_decreasing
     assert "User 414" in figure(at, 0)["layout"]["title"]["text"]
+
+
+@pytest.mark.parametrize("layout", ["ml-100k", "ml-1m"])
+def test_a_dataset_without_tags_says_so_on_the_tags_tab(app_env, monkeypatch, layout):
+    """ml-100k and ml-1m were published without tags: the Tags tab says that, not that no tag
+    matches the filters (which no filter could change)."""
+    monkeypatch.setenv("MOVIELENS_DIR", str(FIXTURES / layout))
+    at = open_explore(tab="Tags")
+    assert not at.exception and not at.get("plotly_chart")
+    shown = unescape(" ".join(i.value for i in at.info))
+    assert f"{layout} comes without tags: GroupLens publishes them with" in shown
+    assert "ml-10m" in shown and "match the filters" not in shown
+
+
+def test_a_dataset_with_tags_but_none_matching_says_the_filters_are_why(app_env):
+    at = open_explore({"genres": "Documentary", "years": "2015-2017"}, tab="Tags")  # 42 movies
+    assert not at.exception
+    assert any("No tags match the filters" in i.value for i in at.info)
