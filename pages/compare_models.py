@@ -176,7 +176,8 @@ def render_choice(ml: MovieLens) -> Choice:
     ranking_users = {"all": None, "off": 0}.get(ranking_choice, ranking_choice)
     name = ml.name if sample is None else sample_name(ml.name, sample, DEFAULT_SEED)
     n_ratings = len(evaluated_ratings(ml, sample, DEFAULT_SEED))
-    settings = GridSettings(name, n_ratings, n_folds, DEFAULT_SEED, engine, ranking_users)
+    settings = GridSettings(name, n_ratings, n_folds, DEFAULT_SEED, engine, ranking_users,
+                            ml.rating_scale)  # fmt: skip
     return Choice(configs, settings, sample, private_results_dir(ml))
 
 

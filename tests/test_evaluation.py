@@ -225,7 +225,7 @@ def test_best_highlighting_skips_costs_and_properties():
 def test_a_worker_keeps_one_fold_and_builds_the_same_folds_in_any_order(small, folds):
     from recommender.evaluation.worker import FoldSource
 
-    source = FoldSource(small, 3, 0, None)
+    source = FoldSource(small, 3, 0, None, (0.5, 5.0))
     for index in (0, 1, 1, 2, 0, 2):  # forward, repeated, and back to an earlier fold
         fold = source[index]
         assert fold.index == index
@@ -233,3 +233,27 @@ def test_a_worker_keeps_one_fold_and_builds_the_same_folds_in_any_order(small, f
         assert (fold.matrix != folds[index].matrix).nnz == 0
     with pytest.raises(IndexError):
         source[3]
+
+
+def test_a_whole_star_dataset_is_evaluated_on_its_own_scale(small, tmp_path):
+    """ml-100k and ml-1m are rated 1–5 in whole stars: predictions clip at 1, as Surprise's own
+    cross-validation with ``Reader(rating_scale=(1, 5))`` does (not at 0.5), and the results are
+    cached apart from those of the usual 0.5–5 scale."""
+    from surprise import Dataset, Reader
+    from surprise.model_selection import KFold, cross_validate
+
+    whole = small.assign(rating=np.ceil(small["rating"]).astype(np.float32))
+    data = Dataset.load_from_df(whole[["userId", "movieId", "rating"]], Reader(rating_scale=(1, 5)))
+    splitter = KFold(n_splits=3, random_state=0, shuffle=True)
+    surprise = cross_validate(USER_KNN.build("surprise"), data, ["rmse", "mae"], cv=splitter)
+    grid = run_grid([USER_KNN], whole, "whole-stars", n_folds=3, seed=0, ranking=False,
+                    directory=tmp_path, rating_scale=(1.0, 5.0))  # fmt: skip
+    (result,) = grid.results
+    assert result.ok and grid.settings.rating_scale == (1.0, 5.0)
+    assert result.values("rmse") == pytest.approx(surprise["test_rmse"], abs=1e-6)
+    assert result.values("mae") == pytest.approx(surprise["test_mae"], abs=1e-6)
+    on_half_stars = run_grid([USER_KNN], whole, "whole-stars", n_folds=3, seed=0, ranking=False,
+                             directory=tmp_path)  # fmt: skip
+    assert not on_half_stars.results[0].cached  # another scale: not served from the cache above
+    assert on_half_stars.results[0].mean("mae") != pytest.approx(result.mean("mae"), abs=1e-9)
+    assert best_cached_config("whole-stars", directory=tmp_path) == USER_KNN

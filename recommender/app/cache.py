@@ -236,7 +236,7 @@ def explore_quality(ml: MovieLens) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
 
 @st.cache_resource(show_spinner="Building the cross-validation folds…", max_entries=2)
 def _evaluation_folds(_ml: MovieLens, dataset_key: str, n_folds: int, seed: int) -> tuple:
-    return tuple(make_folds(_ml.ratings, n_folds, seed, _ml.movies))
+    return tuple(make_folds(_ml.ratings, n_folds, seed, _ml.movies, _ml.rating_scale))
 
 
 def evaluation_folds(ml: MovieLens, n_folds: int, seed: int) -> tuple:
@@ -379,14 +379,17 @@ def get_recommender(ml: MovieLens, model: ModelConfig | None = None) -> Recommen
 
 
 @st.cache_data(show_spinner=False, ttl=60, max_entries=4)
-def _recommender_choices(dataset: str, n_ratings: int) -> list[RankerOption]:
-    return ranker_options(cached_results(GridSettings(dataset, n_ratings), preset("all")))
+def _recommender_choices(
+    dataset: str, n_ratings: int, scale: tuple[float, float]
+) -> list[RankerOption]:
+    settings = GridSettings(dataset, n_ratings, rating_scale=scale)
+    return ranker_options(cached_results(settings, preset("all")))
 
 
 def recommender_choices(ml: MovieLens) -> list[RankerOption]:
     """The rankers a visitor may pick on Recommend, with their quality from Compare models' default
     settings (the shipped reference or newer results; re-read at most once a minute)."""
-    return _recommender_choices(ml.name, len(ml.ratings))
+    return _recommender_choices(ml.name, len(ml.ratings), ml.rating_scale)
 
 
 @st.cache_data(show_spinner="Comparing every model with the best, user by user…", max_entries=8)

@@ -153,6 +153,7 @@ def _cli(args: argparse.Namespace) -> int:
         progress=_progress_bar(),
         workers=args.workers,
         movies=ml.movies,
+        rating_scale=ml.rating_scale,
     )
     table = summary_table(grid.results)
     columns = ["model", "rmse", "mae", "precision", "recall", "ndcg", "novelty", "fit_seconds"]

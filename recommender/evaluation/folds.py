@@ -98,10 +98,12 @@ def make_folds(
     n_folds: int = DEFAULT_FOLDS,
     seed: int = DEFAULT_SEED,
     movies: pd.DataFrame | None = None,
+    rating_scale: tuple[float, float] = (RATING_MIN, RATING_MAX),
 ) -> list[Fold]:
     """Surprise's ``KFold(n_splits, random_state=seed, shuffle=True)`` over ``ratings``; with
-    ``movies`` (movieId, genres) the folds also carry the genres (for list diversity)."""
-    return list(iter_folds(ratings, n_folds, seed, movies))
+    ``movies`` (movieId, genres) the folds also carry the genres (for list diversity).
+    ``rating_scale``: the dataset's (``MovieLens.rating_scale``; predictions are clipped to it)."""
+    return list(iter_folds(ratings, n_folds, seed, movies, rating_scale))
 
 
 def iter_folds(
@@ -109,6 +111,7 @@ def iter_folds(
     n_folds: int = DEFAULT_FOLDS,
     seed: int = DEFAULT_SEED,
     movies: pd.DataFrame | None = None,
+    rating_scale: tuple[float, float] = (RATING_MIN, RATING_MAX),
 ) -> Iterator[Fold]:
     """The folds of :func:`make_folds`, built one at a time (a caller that keeps one fold holds a
     fifth of the memory)."""
@@ -118,7 +121,7 @@ def iter_folds(
     if not 2 <= n_folds <= len(ratings):
         raise ValueError(f"Need between 2 and {len(ratings)} folds, got {n_folds}.")
     frame = ratings[["userId", "movieId", "rating"]]
-    data = Dataset.load_from_df(frame, Reader(rating_scale=(RATING_MIN, RATING_MAX)))
+    data = Dataset.load_from_df(frame, Reader(rating_scale=tuple(rating_scale)))
     splitter = KFold(n_splits=n_folds, random_state=seed, shuffle=True)
     for index, (trainset, testset) in enumerate(splitter.split(data)):
         fold = _fold(index, trainset, testset, seed)

@@ -226,8 +226,9 @@ class _GridRun:
         job.state, job.current = "done", "done"
 
     def _start_worker(self, path: str) -> subprocess.Popen:
+        low, high = self.settings.rating_scale
         command = [sys.executable, "-m", "recommender.evaluation.worker", path,
-                   str(self.settings.n_folds), str(self.settings.seed)]  # fmt: skip
+                   str(self.settings.n_folds), str(self.settings.seed), str(low), str(high)]  # fmt: skip
         return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True, bufsize=1)  # fmt: skip
 

@@ -31,11 +31,10 @@ def share_cores(workers: int) -> None:
     threadpool_limits(limits=threads)
 
 
-def _init_worker(
-    ratings: pd.DataFrame, movies: pd.DataFrame | None, n_folds: int, seed: int, workers: int
-) -> None:
+def _init_worker(ratings: pd.DataFrame, movies: pd.DataFrame | None, n_folds: int, seed: int,
+                 workers: int, rating_scale: tuple[float, float]) -> None:  # fmt: skip
     share_cores(workers)
-    _worker_folds[:] = make_folds(ratings, n_folds, seed, movies)
+    _worker_folds[:] = make_folds(ratings, n_folds, seed, movies, rating_scale)
 
 
 def _worker_step(
@@ -60,7 +59,7 @@ def run_parallel(run: Any, data: tuple, seed: int, step: tuple, workers: int) ->
         workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(frame, genres, n_folds, seed, workers),
+        initargs=(frame, genres, n_folds, seed, workers, run.settings.rating_scale),
     ) as pool:
         pending = {
             pool.submit(_worker_step, group, index, step): (group, index)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 from recommender.evaluation.results import ConfigResult, FoldResult, GridSettings
@@ -36,7 +35,7 @@ def reference_results(settings: GridSettings) -> dict[str, ConfigResult]:
     try:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             data = json.load(handle)
-        if data.get("settings") != asdict(settings):
+        if data.get("settings") != settings.to_json():
             return {}
         return {
             key: ConfigResult(ModelConfig.from_key(key), settings.engine,
@@ -51,7 +50,7 @@ def write_reference(settings: GridSettings, results: list[ConfigResult]) -> Path
     """Write the reference file for ``settings`` from successful ``results``."""
     path = reference_path(settings)
     payload = {
-        "settings": asdict(settings),
+        "settings": settings.to_json(),
         "results": {r.config.key: [f.to_json() for f in r.folds] for r in results if r.ok},
     }
     path.parent.mkdir(parents=True, exist_ok=True)

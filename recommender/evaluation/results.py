@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from recommender.data import RATING_MAX, RATING_MIN
 from recommender.evaluation.folds import DEFAULT_FOLDS, DEFAULT_SEED
 from recommender.evaluation.metrics import METRICS
 from recommender.models import ModelConfig
@@ -97,6 +98,7 @@ class GridSettings:
     seed: int = DEFAULT_SEED
     engine: str = "fast"
     ranking_users: int | None = None  # None: every user
+    rating_scale: tuple[float, float] = (RATING_MIN, RATING_MAX)  # predictions clip to it
 
     @property
     def dataset_id(self) -> str:
@@ -104,8 +106,20 @@ class GridSettings:
 
     @property
     def folder(self) -> str:
+        """``fast-folds5-seed0-rankall``, plus ``-scale1to5`` off the usual 0.5–5 scale."""
         ranked = "all" if self.ranking_users is None else self.ranking_users
-        return f"{self.engine}-folds{self.n_folds}-seed{self.seed}-rank{ranked}"
+        low, high = self.rating_scale
+        scale = "" if (low, high) == (RATING_MIN, RATING_MAX) else f"-scale{low:g}to{high:g}"
+        return f"{self.engine}-folds{self.n_folds}-seed{self.seed}-rank{ranked}{scale}"
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored beside a result (JSON types); the rating scale only when it is not the
+        usual 0.5–5, so results stored before datasets carried their scale still match."""
+        record = asdict(self)
+        scale = tuple(record.pop("rating_scale"))
+        if scale != (RATING_MIN, RATING_MAX):
+            record["rating_scale"] = list(scale)
+        return record
 
 
 @dataclass

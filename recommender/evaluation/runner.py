@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from recommender.data import RATING_MAX, RATING_MIN
 from recommender.evaluation.fold_step import run_step, share_groups
 from recommender.evaluation.folds import (
     DEFAULT_FOLDS,
@@ -123,13 +124,15 @@ def run_grid(
     folds: Sequence[Fold] | None = None,
     workers: int = 1,
     movies: pd.DataFrame | None = None,
+    rating_scale: tuple[float, float] = (RATING_MIN, RATING_MAX),
 ) -> GridResult:
     """Evaluate ``configs`` on the same folds; cached results are returned without recomputing.
 
     ``use_cache=False`` recomputes everything; ``write_cache=False`` leaves the disk untouched.
     ``workers > 1`` runs configuration × fold steps in that many worker processes, each building
     the same seeded folds once (``folds`` is then unused). ``movies`` (movieId, genres) adds the
-    genre diversity of the lists.
+    genre diversity of the lists. ``rating_scale`` is the dataset's (``MovieLens.rating_scale``):
+    predictions are clipped to it, and it is part of the cached results' settings.
 
     A configuration that raises is reported with its error (``ConfigResult.error``) and the rest
     go on. Successful results are written to the cache as soon as each configuration finishes.
@@ -138,7 +141,8 @@ def run_grid(
     ranking_users = ranking_users_value(ranking_users)
     if not ranking or ranking_users == 0:  # 0 users ranked means no ranking at all
         ranking, ranking_users = False, 0
-    settings = GridSettings(dataset_name, len(ratings), n_folds, seed, engine, ranking_users)
+    settings = GridSettings(dataset_name, len(ratings), n_folds, seed, engine, ranking_users,
+                            tuple(rating_scale))  # fmt: skip
     options = {"directory": directory, "use_cache": use_cache, "write_cache": write_cache,
                "progress": progress}  # fmt: skip
     run = GridRun(settings, configs, options)
@@ -149,7 +153,7 @@ def run_grid(
             run_parallel(run, (ratings, movies), seed, step, workers)
         else:
             if folds is None:
-                folds = make_folds(ratings, n_folds, seed, movies)
+                folds = make_folds(ratings, n_folds, seed, movies, settings.rating_scale)
             elif len(folds) != n_folds:
                 raise ValueError(f"Got {len(folds)} folds, expected {n_folds}.")
             run.run_serial(folds, step)

@@ -14,7 +14,6 @@ import os
 import tempfile
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,7 +62,7 @@ def save_fold(settings: GridSettings, config: ModelConfig, result: FoldResult,
     loses at most the step in flight."""
     path = fold_path(settings, config, result.fold, directory)
     payload = {"schema": SCHEMA_VERSION, "protocol": PROTOCOL, "key": config.key,
-               "settings": asdict(settings), "fold": result.to_json()}  # fmt: skip
+               "settings": settings.to_json(), "fold": result.to_json()}  # fmt: skip
     _write_json(path, payload)
     return path
 
@@ -80,7 +79,7 @@ def load_folds(
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             same = data.get("schema") == SCHEMA_VERSION and data.get("protocol") == PROTOCOL
-            if same and data["key"] == config.key and data["settings"] == asdict(settings):
+            if same and data["key"] == config.key and data["settings"] == settings.to_json():
                 found[fold] = FoldResult.from_json(data["fold"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # recomputed
@@ -110,7 +109,7 @@ def _read_result(path: Path, settings: GridSettings, config: ModelConfig) -> Con
             raise ValueError("it is not a results object")
         if data.get("schema") != SCHEMA_VERSION or data.get("protocol") != PROTOCOL:
             return None  # written by another version: recompute
-        if data["key"] != config.key or data["settings"] != asdict(settings):
+        if data["key"] != config.key or data["settings"] != settings.to_json():
             raise ValueError("it belongs to another configuration or settings")
         folds = tuple(FoldResult.from_json(f) for f in data["folds"])
         if len(folds) != settings.n_folds:
@@ -145,7 +144,7 @@ def save_result(settings: GridSettings, result: ConfigResult, directory: Path) -
         "protocol": PROTOCOL,
         "key": result.config.key,
         "config": result.config.to_dict(),
-        "settings": asdict(settings),
+        "settings": settings.to_json(),
         "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "folds": [f.to_json() for f in result.folds],
     }
@@ -230,12 +229,14 @@ def best_cached_config(
 
 def _settings_from_folder(dataset: str, n_ratings: int, folder: str) -> GridSettings | None:
     try:
-        engine, folds, seed, ranked = folder.split("-")
+        engine, folds, seed, ranked, *scale = folder.split("-")
         if not (
             folds.startswith("folds") and seed.startswith("seed") and ranked.startswith("rank")
         ):
             return None
         users = None if ranked == "rankall" else int(ranked[4:])
-        return GridSettings(dataset, n_ratings, int(folds[5:]), int(seed[4:]), engine, users)
+        low_high = scale[0].removeprefix("scale").split("to") if scale else ["0.5", "5"]
+        return GridSettings(dataset, n_ratings, int(folds[5:]), int(seed[4:]), engine, users,
+                            (float(low_high[0]), float(low_high[1])))  # fmt: skip
     except ValueError:
         return None

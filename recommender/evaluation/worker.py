@@ -58,8 +58,8 @@ class FoldSource:
     starts the seeded split again."""
 
     def __init__(self, ratings: pd.DataFrame, n_folds: int, seed: int,
-                 movies: pd.DataFrame | None):  # fmt: skip
-        self._args = (ratings, n_folds, seed, movies)
+                 movies: pd.DataFrame | None, rating_scale: tuple[float, float]):  # fmt: skip
+        self._args = (ratings, n_folds, seed, movies, rating_scale)
         self._iterator = iter_folds(*self._args)
         self._current: Fold | None = None
 
@@ -91,11 +91,11 @@ def _answer(task: dict, folds: FoldSource) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    path, n_folds, seed = (argv or sys.argv[1:])[:3]
+    path, n_folds, seed, low, high = (argv or sys.argv[1:])[:5]
     with contextlib.suppress(OSError):  # a platform without nice: normal priority
         os.nice(NICENESS)
     ratings, movies = read_data(path)
-    folds = FoldSource(ratings, int(n_folds), int(seed), movies)
+    folds = FoldSource(ratings, int(n_folds), int(seed), movies, (float(low), float(high)))
     out = sys.stdout
     sys.stdout = sys.stderr  # anything a library prints must not corrupt the protocol
     for line in sys.stdin:
