@@ -46,7 +46,7 @@ from recommender.app.profile_state import (
 from recommender.app.url_state import read_param, write_param
 from recommender.app.user_picker import pick_user
 from recommender.choice import recommendation_model
-from recommender.data import MovieFilters, MovieLens
+from recommender.data import MovieFilters, MovieLens, default_rating
 from recommender.models import ModelConfig
 from recommender.recommend import (
     Recommender,
@@ -70,8 +70,6 @@ from recommender.recommend.steering import (
 )
 
 MODEL_KEY = "recommend_model_key"  # set by Compare models to hand a configuration over
-STARS = [x / 2 for x in range(1, 11)]
-DEFAULT_STARS = 4.0
 NOT_SEEN = 0.0
 MODES = {
     "rate": "⭐ Rate movies", "title": "🎞️ Pick a title", "user": "👤 Pick a user",
@@ -102,11 +100,16 @@ def set_rating(movie_id: int, key: str) -> None:
         my_ratings()[movie_id] = value
 
 
-def rate_from_search(movie_id: int) -> None:
+def star_choices(ml: MovieLens) -> list[float]:
+    """The ratings this dataset allows (whole stars 1–5 for ml-100k and ml-1m, else half stars)."""
+    return list(ml.rating_values)
+
+
+def rate_from_search(movie_id: int, default: float) -> None:
     """Rate the movie found by the search, then clear the search for the next one."""
     set_rating(movie_id, "rec_search_stars")
     st.session_state["rec_search"] = ""
-    st.session_state["rec_search_stars"] = DEFAULT_STARS
+    st.session_state["rec_search_stars"] = default
 
 
 def remove_rating(movie_id: int) -> None:
@@ -338,12 +341,13 @@ def render_search(ml: MovieLens, rec: Recommender) -> None:
         f"{len(matches)} match{'es' if len(matches) != 1 else ''}", matches["movieId"].tolist(),
         format_func=rec.title_of, key="rec_search_pick",
     )  # fmt: skip
-    stars_col.select_slider(
-        "Your rating", STARS, value=DEFAULT_STARS, format_func=stars_label, key="rec_search_stars"
-    )
+    stars = star_choices(ml)
+    if st.session_state.get("rec_search_stars") not in stars:  # new, or from another dataset
+        st.session_state["rec_search_stars"] = default_rating(stars)
+    stars_col.select_slider("Your rating", stars, format_func=stars_label, key="rec_search_stars")
     add_col.button(
         "Rate it", type="primary", key="rec_search_add", on_click=rate_from_search,
-        args=(int(picked),), width="stretch",
+        args=(int(picked), default_rating(stars)), width="stretch",
     )  # fmt: skip
 
 
@@ -353,17 +357,20 @@ def render_onboarding(ml: MovieLens) -> None:
     st.caption("Popular, well-rated picks across genres — rate the ones you've seen.")
     grid = st.columns(3)
     picks = onboarding_picks(ml, ONBOARDING_SIZE)
+    stars = star_choices(ml)
     for i, row in enumerate(picks.itertuples(index=False)):
         key = f"rec_onboard_{row.movieId}"
-        st.session_state[key] = my_ratings().get(int(row.movieId), NOT_SEEN)
+        rated = my_ratings().get(int(row.movieId), NOT_SEEN)
+        st.session_state[key] = rated
         with grid[i % 3]:
             st.select_slider(
-                plain(row.title), [NOT_SEEN, *STARS], format_func=stars_label, key=key,
+                plain(row.title), sorted({NOT_SEEN, rated, *stars}), format_func=stars_label,
+                key=key,
                 on_change=set_rating, args=(int(row.movieId), key),
             )  # fmt: skip
 
 
-def render_my_ratings(rec: Recommender) -> None:
+def render_my_ratings(ml: MovieLens, rec: Recommender) -> None:
     """The visitor's ratings: change or remove each (the latest :data:`MAX_EDITABLE`; a long
     imported history is listed in full in a table)."""
     ratings = my_ratings()
@@ -377,15 +384,16 @@ def render_my_ratings(rec: Recommender) -> None:
         editable = editable[-MAX_EDITABLE:][::-1]
         st.caption(f"The {MAX_EDITABLE} latest, to change or remove; the table below has all.")
     box = st.container(height=420) if len(editable) > 8 else st.container()
+    choices = star_choices(ml)
     with box:
         for movie_id, stars in editable:
             key = f"rec_rated_{movie_id}"
             st.session_state[key] = stars
             name_col, stars_col, remove_col = st.columns([5, 4, 1], vertical_alignment="center")
             name_col.markdown(plain(rec.title_of(movie_id)))
-            stars_col.select_slider(
-                "Rating", STARS, format_func=stars_label, key=key, on_change=set_rating,
-                args=(movie_id, key), label_visibility="collapsed",
+            stars_col.select_slider(  # an imported 3.5★ stays itself on a whole-star dataset
+                "Rating", sorted({stars, *choices}), format_func=stars_label, key=key,
+                on_change=set_rating, args=(movie_id, key), label_visibility="collapsed",
             )  # fmt: skip
             remove_col.button(
                 "✕", key=f"rec_remove_{movie_id}", help="Remove this rating",
@@ -633,7 +641,7 @@ def render_rate_mode(ml: MovieLens, rec: Recommender, model: ModelConfig | None,
     render_onboarding(ml)
     ratings_col, io_col = st.columns([3, 2], gap="large")
     with ratings_col:
-        render_my_ratings(rec)
+        render_my_ratings(ml, rec)
     with io_col:
         st.subheader("Bring your history")
         render_import(ml)

@@ -19,6 +19,7 @@ from recommender.data import (
     MovieLens,
     dataset_dir,
     dataset_info,
+    default_rating,
     find_dataset,
     infer_scale,
     known_datasets,
@@ -133,7 +134,9 @@ def test_scale_labels_and_rating_values():
         4,
         5,
     )
-    assert MovieLens("x", *frames, rating_step=0).rating_values == ()
+    assert MovieLens("x", *frames, rating_step=0).rating_values == tuple(
+        i / 2 for i in range(1, 11)
+    )
 
 
 # ------------------------------------------------------------------------------ every layout
@@ -232,3 +235,11 @@ def test_a_zip_in_memory_reads_like_one_on_disk(tmp_path):
     data = _zipped(FIXTURES / "ml-25m", tmp_path).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "ml-25m/ratings.csv" in archive.namelist()
+
+
+def test_a_rating_control_starts_at_a_liked_film_on_every_scale():
+    frames = [pd.DataFrame()] * 4
+    half = MovieLens("x", *frames).rating_values
+    whole = MovieLens("x", *frames, rating_scale=(1, 5), rating_step=1).rating_values
+    ten = MovieLens("x", *frames, rating_scale=(1, 10), rating_step=1).rating_values
+    assert [default_rating(v) for v in (half, whole, ten)] == [4.0, 4.0, 8.0]

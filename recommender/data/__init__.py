@@ -62,7 +62,7 @@ from recommender.data.quality import (
     off_scale_check,
     quality_report,
 )
-from recommender.data.scale import infer_scale, scale_label
+from recommender.data.scale import default_rating, infer_scale, scale_label
 from recommender.data.stats import bayesian_average, movie_rating_stats
 from recommender.data.summary import DatasetSummary, summarize
 from recommender.data.tally import (
@@ -112,6 +112,7 @@ __all__ = [
     "filter_bounds",
     "find_dataset",
     "grouped_counts",
+    "default_rating",
     "infer_scale",
     "known_datasets",
     "level_counts",

@@ -76,13 +76,12 @@ class MovieLens:
 
     @property
     def rating_values(self) -> tuple[float, ...]:
-        """Every rating a visitor may give on this dataset's scale (0.5, 1.0 … 5.0; or 1 … 5).
-        Empty for a continuous scale (``rating_step`` 0)."""
+        """Every rating a visitor may give on this dataset's scale (0.5, 1.0 … 5.0; or 1 … 5 for
+        ml-100k and ml-1m); half steps across a continuous scale (``rating_step`` 0)."""
         low, high = self.rating_scale
-        if self.rating_step <= 0:
-            return ()
-        count = int(round((high - low) / self.rating_step)) + 1
-        return tuple(round(low + i * self.rating_step, 6) for i in range(count))
+        step = self.rating_step if self.rating_step > 0 else 0.5
+        count = int(round((high - low) / step)) + 1
+        return tuple(round(low + i * step, 6) for i in range(count))
 
     @property
     def n_users(self) -> int:

@@ -4,10 +4,12 @@ which ratings fall off it (one home for the rule that quality checks, cleaning a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["STEPS", "infer_scale", "off_scale", "scale_label"]
+__all__ = ["STEPS", "default_rating", "infer_scale", "off_scale", "scale_label"]
 
 STEPS = (1.0, 0.5, 0.25, 0.1)
 """The steps tried, coarsest first, when a dataset's rating step must be inferred."""
@@ -50,6 +52,12 @@ def off_scale(
     bad = distinct[outside & ~np.isnan(r)]
     mask = np.isin(values, bad) if len(bad) else np.zeros(len(values), dtype=bool)
     return pd.Series(mask, index=ratings.index, name=ratings.name)
+
+
+def default_rating(choices: Sequence[float]) -> float:
+    """Where a rating control starts: 4★ on five stars (a film one liked), as high on another."""
+    target = choices[0] + (choices[-1] - choices[0]) * 7 / 9  # 4 of 0.5–5, 4.1 of 1–5
+    return min(choices, key=lambda c: abs(c - target))
 
 
 def scale_label(scale: tuple[float, float] = (0.5, 5.0), step: float = 0.5) -> str:

@@ -562,3 +562,24 @@ def test_a_first_rating_is_answered_by_the_models_fitted_so_far(page_env, monkey
     at.run()
     assert not at.exception and not fitting(at)
     assert card_titles(at) == whole.for_new_user(fan, n=5)["title"].tolist()
+
+
+def test_a_whole_star_dataset_is_rated_in_whole_stars(page_env, monkeypatch):
+    """ml-100k is rated 1–5 in whole stars: every rating control offers those, starting at 4★;
+    a half-star rating brought along (an import, a profile link) is kept as it is."""
+    layouts = Path(__file__).resolve().parent.parent / "fixtures" / "datasets" / "layouts"
+    monkeypatch.setenv("MOVIELENS_DIR", str(layouts / "ml-100k"))
+    at = open_page()
+    whole = [1.0, 2.0, 3.0, 4.0, 5.0]
+    onboarding = [s for s in at.select_slider if str(s.key).startswith("rec_onboard_")]
+    assert onboarding and all(s.options == ["not seen", *(f"{v:g} ★" for v in whole)]
+                              for s in onboarding)  # fmt: skip
+    at.text_input(key="rec_search").set_value("toy story").run()
+    stars = at.select_slider(key="rec_search_stars")
+    assert stars.options == [f"{v:g} ★" for v in whole] and stars.value == 4.0
+    at.button(key="rec_search_add").click().run()
+    assert at.session_state["rec_ratings"] == {1: 4.0}
+    at.session_state["rec_ratings"][2] = 3.5  # e.g. imported from a 7/10 on IMDb
+    at.run()
+    assert not at.exception and at.select_slider(key="rec_rated_2").value == 3.5
+    assert at.select_slider(key="rec_rated_1").options == [f"{v:g} ★" for v in whole]
