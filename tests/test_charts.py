@@ -199,3 +199,11 @@ def test_a_long_tail_of_many_users_draws_a_log_spaced_sample_with_both_ends():
     assert x[:10] == list(range(1, 11))  # the head, where the curve bends, keeps every rank
     small = frame.head(500)
     assert list(explore.long_tail_chart(small, "user").data[0].x) == list(range(1, 501))
+
+
+def test_the_whole_vs_half_stars_chart_labels_every_year_it_shows(ml, figures):
+    shown = explore.star_kind_by_year(ml)["year"].tolist()
+    assert list(figures["star_kind"].layout.xaxis.tickvals) == shown
+    two_years = pd.DataFrame({"year": [1997, 1998], "whole_star": [50_000, 50_000],
+                              "half_star": [0, 0], "half_star_share": [0.0, 0.0]})  # fmt: skip
+    assert list(explore.star_kind_chart(two_years).layout.xaxis.tickvals) == [1997, 1998]

@@ -99,10 +99,15 @@ def star_kind_chart(frame: pd.DataFrame) -> go.Figure:
             line_dash="dot",
             line_color=MUTED,
             annotation_text=f"first half stars ({year})",
-            annotation_position="top left",
+            annotation_position="top right",  # left of the line it met the y axis on a phone
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(tickformat="d", dtick=2)
+    # every year shown gets its label (dtick 2 left a two-year dataset such as ml-100k with one),
+    # small enough for 30 years on a phone; the range is the years (autorange added empty ones)
+    years = frame["year"].tolist()
+    fig.update_xaxes(tickmode="array", tickvals=years, tickformat="d", tickfont_size=10)
+    if years:
+        fig.update_xaxes(range=[min(years) - 0.6, max(years) + 0.6])
     fig.update_yaxes(
         range=[0, 105], tickmode="linear", tick0=0, dtick=20, secondary_y=True, showgrid=False
     )
