@@ -182,7 +182,7 @@ def show_cards(
             else:
                 st.markdown(f"{score_kind}: **{row.score:.2f}**")
             st.caption(f"💡 {plain(row.reason)}")
-            links = movie_links(row.movieId, row.imdbId, row.tmdbId, movielens_ids)
+            links = movie_links(row.movieId, row.imdbId, row.tmdbId, movielens_ids, row.imdbUrl)
             if links:
                 st.markdown(" · ".join(f"[{name}]({url})" for name, url in links.items()))
             if controls:

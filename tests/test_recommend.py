@@ -3,12 +3,14 @@ a movie fan would: typical profiles get believable lists with true reasons."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from recommender.__main__ import main
-from recommender.data import MovieFilters
+from recommender.data import MovieFilters, load_movielens
 from recommender.models import DEFAULT_MODEL, ModelConfig
 from recommender.recommend import (
     BLEND_SCHEDULE,
@@ -339,6 +341,21 @@ def test_no_movielens_link_where_movie_ids_are_not_movielens_org_ids() -> None:
         "TMDB": "https://www.themoviedb.org/movie/862",
     }
     assert movie_links(5, None, pd.NA, movielens_ids=False) == {}
+
+
+def test_ml_100k_cards_link_the_imdb_page_its_u_item_gives() -> None:
+    """ml-100k has no links.csv but u.item carries each movie's IMDb URL: the card links it
+    (brackets and spaces encoded for the markdown link), and never movielens.org."""
+    layouts = Path(__file__).parent / "fixtures" / "datasets" / "layouts"
+    ml = load_movielens(layouts / "ml-100k")
+    rec = Recommender.crowd_only(ml)
+    toy = rec.catalog_.set_index("movieId").loc[1]
+    links = movie_links(1, toy["imdbId"], toy["tmdbId"], ml.movie_ids_are_movielens,
+                        toy["imdbUrl"])  # fmt: skip
+    assert list(links) == ["IMDb"]
+    assert links["IMDb"].startswith(("http://", "https://")) and "imdb.com" in links["IMDb"]
+    assert not {" ", "(", ")"} & set(links["IMDb"])
+    assert movie_links(1, None, None, False, "javascript:alert(1)") == {}
 
 
 def test_models_are_fitted_in_the_order_a_growing_history_first_needs_them():

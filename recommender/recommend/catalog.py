@@ -14,7 +14,7 @@ __all__ = ["RESULT_COLUMNS", "build_catalog", "movie_links", "top_rows"]
 
 RESULT_COLUMNS = (
     "movieId", "title", "year", "genres", "score", "predicted_rating", "match", "reason", "source",
-    "n_ratings", "mean_rating", "imdbId", "tmdbId",
+    "n_ratings", "mean_rating", "imdbId", "tmdbId", "imdbUrl",
 )  # fmt: skip
 """Columns of every recommendation frame. ``predicted_rating`` is NaN unless the model predicts
 ratings and the estimate agrees with a recommendation; ``match`` says how good a match the movie
@@ -22,7 +22,8 @@ is, in plain words."""
 
 
 def build_catalog(movies: pd.DataFrame, ratings: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
-    """movieId, title, year, genres, n_ratings, mean_rating, imdbId, tmdbId for every movie."""
+    """movieId, title, year, genres, n_ratings, mean_rating, imdbId, tmdbId, imdbUrl (the IMDb
+    page the dataset itself gives, e.g. ml-100k's u.item) for every movie."""
     stats = movie_rating_stats(ratings)
     catalog = movies[["movieId", "title", "year", "genres"]].copy()
     catalog["n_ratings"] = catalog["movieId"].map(stats["n_ratings"]).fillna(0).astype(int)
@@ -30,17 +31,26 @@ def build_catalog(movies: pd.DataFrame, ratings: pd.DataFrame, links: pd.DataFra
     link = links.drop_duplicates("movieId").set_index("movieId")
     catalog["imdbId"] = catalog["movieId"].map(link["imdbId"]) if len(link) else None
     catalog["tmdbId"] = catalog["movieId"].map(link["tmdbId"]) if len(link) else None
+    catalog["imdbUrl"] = movies["imdbUrl"].to_numpy() if "imdbUrl" in movies else ""
     return catalog.reset_index(drop=True)
 
 
 def movie_links(
-    movie_id: int, imdb_id: Any = None, tmdb_id: Any = None, movielens_ids: bool = True
+    movie_id: int,
+    imdb_id: Any = None,
+    tmdb_id: Any = None,
+    movielens_ids: bool = True,
+    imdb_url: Any = "",
 ) -> dict[str, str]:
-    """MovieLens, IMDb and TMDB pages of a movie (IMDb/TMDB only when links.csv has the id;
+    """MovieLens, IMDb and TMDB pages of a movie (IMDb/TMDB only when links.csv has the id, or
+    IMDb from ``imdb_url`` when the dataset gives the page itself, as ml-100k's u.item does;
     MovieLens only when the dataset's movieIds are movielens.org's, not ml-100k's or an upload's)."""
     links = {"MovieLens": f"https://movielens.org/movies/{int(movie_id)}"} if movielens_ids else {}
     if isinstance(imdb_id, str) and imdb_id.strip().strip("0"):
         links["IMDb"] = f"https://www.imdb.com/title/tt{imdb_id.strip()}/"
+    elif isinstance(imdb_url, str) and imdb_url.startswith(("http://", "https://")):
+        # brackets and spaces encoded: the URL goes into a markdown link
+        links["IMDb"] = imdb_url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
     if tmdb_id is not None and not pd.isna(tmdb_id):
         links["TMDB"] = f"https://www.themoviedb.org/movie/{int(tmdb_id)}"
     return links
