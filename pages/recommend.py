@@ -365,8 +365,7 @@ def render_onboarding(ml: MovieLens) -> None:
         with grid[i % 3]:
             st.select_slider(
                 plain(row.title), sorted({NOT_SEEN, rated, *stars}), format_func=stars_label,
-                key=key,
-                on_change=set_rating, args=(int(row.movieId), key),
+                key=key, on_change=set_rating, args=(int(row.movieId), key),
             )  # fmt: skip
 
 
