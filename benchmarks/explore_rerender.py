@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.proc_memory import memory, reset_peak  # noqa: E402
+
 os.environ.setdefault(
     "MOVIELENS_DIR", str(ROOT.parent / "shared" / "movielens" / "ml-latest-small")
 )
@@ -102,7 +105,7 @@ def main() -> int:
         for future in list(cache._WARMED.values()):
             future.result()
         print(f"background fit of the recommender waited for: {time.perf_counter() - start:.0f} s")
-    Path("/proc/self/clear_refs").write_text("5")  # the peak from here on
+    reset_peak()  # the peak from here on
     print()
 
     header = f"{'tab':<14}{'cold median':>12}{'cold max':>10}{'warm median':>13}{'warm max':>10}{'cold/warm':>11}{'peak so far':>14}  ≤ {budget:g} s"
@@ -117,18 +120,12 @@ def main() -> int:
         print(
             f"{tab:<14}{statistics.median(cold):>11.3f}s{max(cold):>9.3f}s"
             f"{statistics.median(warm):>12.3f}s{max(warm):>9.3f}s{ratio:>10.1f}×"
-            f"{memory()[0]:>11.2f} GB  {ok}"
+            f"{memory()[0] / 1e9:>11.2f} GB  {ok}"
         )
     print(f"\nslowest re-render after a filter change: {worst:.3f} s (budget {budget:g} s)")
     peak, now = memory()
-    print(f"process memory while measuring: peak {peak:.2f} GB, now {now:.2f} GB")
+    print(f"process memory while measuring: peak {peak / 1e9:.2f} GB, now {now / 1e9:.2f} GB")
     return 0
-
-
-def memory() -> tuple[float, float]:
-    """(peak, current) memory of this process in GB: VmHWM since the last reset, VmRSS."""
-    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-    return tuple(int(status[key].split()[0]) / 1e6 for key in ("VmHWM", "VmRSS"))
 
 
 if __name__ == "__main__":

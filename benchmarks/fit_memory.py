@@ -26,17 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.proc_memory import memory, reset_peak  # noqa: E402
+
 GB = 1e9
-
-
-def memory() -> tuple[float, float]:
-    """(peak since the last reset, current) bytes of this process."""
-    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-    return tuple(int(status[key].split()[0]) * 1024 for key in ("VmHWM", "VmRSS"))
-
-
-def reset_peak() -> None:
-    Path("/proc/self/clear_refs").write_text("5")
 
 
 class Steps:

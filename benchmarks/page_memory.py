@@ -44,7 +44,6 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -59,6 +58,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.proc_memory import reset_peak, status_kb  # noqa: E402
 from tests.app.test_recommend_page import card_titles, fitting  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "movielens" / "ml-latest-small"
@@ -94,16 +94,6 @@ class Step:
 # ------------------------------------------------------------------------------ /proc
 
 
-def _status_kb(pid: int | str, field: str) -> int:
-    """A ``kB`` field of /proc/<pid>/status (0 when the process is gone)."""
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    match = re.search(rf"^{field}:\s+(\d+) kB", text, re.MULTILINE)
-    return int(match.group(1)) if match else 0
-
-
 def _mb(kib: int) -> float:
     """/proc's "kB" (KiB) in MB (10⁶ bytes, as ``CLOUD_BYTES``)."""
     return kib * 1024 / MB
@@ -121,16 +111,7 @@ def _children(pid: int) -> list[int]:
 
 def _total_rss_kb() -> int:
     pid = os.getpid()
-    return sum(_status_kb(p, "VmRSS") for p in (pid, *_children(pid)))
-
-
-def _reset_peak() -> bool:
-    """Reset this process's VmHWM to its RSS now (Linux ≥ 4.0); False when not allowed."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
+    return sum(status_kb(p, "VmRSS") for p in (pid, *_children(pid)))
 
 
 class Sampler:
@@ -178,15 +159,15 @@ class Recorder:
 
     def __init__(self) -> None:
         self.sampler = Sampler().start()
-        self.can_reset = _reset_peak()
-        self.peak_self_kb = _status_kb("self", "VmHWM")
+        self.can_reset = reset_peak()
+        self.peak_self_kb = status_kb("self", "VmHWM")
         self.steps: list[Step] = []
 
     def step(self, name: str, action: Callable[[], str | None]) -> bool:
         """Measure ``action()`` (which returns a note); False if it failed or timed out."""
         self.sampler.take_peak()
         if self.can_reset:
-            _reset_peak()
+            reset_peak()
         start = time.perf_counter()
         ok, note = True, ""
         try:
@@ -194,10 +175,10 @@ class Recorder:
         except Exception as error:  # a timeout or a page error: reported, the rest goes on
             ok, note = False, f"FAILED: {type(error).__name__}: {str(error)[:120]}"
         seconds = time.perf_counter() - start
-        peak_kb = _status_kb("self", "VmHWM")
+        peak_kb = status_kb("self", "VmHWM")
         self.peak_self_kb = max(self.peak_self_kb, peak_kb)
         step = Step(
-            name, seconds, _mb(_status_kb("self", "VmRSS")), _mb(peak_kb),
+            name, seconds, _mb(status_kb("self", "VmRSS")), _mb(peak_kb),
             _mb(self.sampler.take_peak()), _fit_state(), note,
         )  # fmt: skip
         self.steps.append(step)
