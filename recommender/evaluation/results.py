@@ -112,6 +112,22 @@ class GridSettings:
         scale = "" if (low, high) == (RATING_MIN, RATING_MAX) else f"-scale{low:g}to{high:g}"
         return f"{self.engine}-folds{self.n_folds}-seed{self.seed}-rank{ranked}{scale}"
 
+    @classmethod
+    def from_folder(cls, dataset: str, n_ratings: int, folder: str) -> GridSettings | None:
+        """The settings whose :attr:`folder` is ``folder`` (None for any other name)."""
+        try:
+            engine, folds, seed, ranked, *scale = folder.split("-")
+            if (folds[:5], seed[:4], ranked[:4]) != ("folds", "seed", "rank") or len(scale) > 1:
+                return None
+            users = None if ranked == "rankall" else int(ranked[4:])
+            low_high = scale[0].removeprefix("scale").split("to") if scale else ["0.5", "5"]
+            low, high = (float(v) for v in low_high)
+            return cls(
+                dataset, n_ratings, int(folds[5:]), int(seed[4:]), engine, users, (low, high)
+            )
+        except ValueError:
+            return None
+
     def to_json(self) -> dict[str, Any]:
         """As stored beside a result (JSON types); the rating scale only when it is not the
         usual 0.5–5, so results stored before datasets carried their scale still match."""

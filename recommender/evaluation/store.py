@@ -211,7 +211,7 @@ def best_cached_config(
         if n_ratings is not None and int(size) != n_ratings:
             continue
         for settings_dir in (d for d in dataset_dir.iterdir() if d.is_dir()):
-            settings = _settings_from_folder(name, int(size), settings_dir.name)
+            settings = GridSettings.from_folder(name, int(size), settings_dir.name)
             if settings is None:
                 continue
             knn = [r for r in all_cached_results(settings, root) if r.config.is_knn and r.ok]
@@ -225,18 +225,3 @@ def best_cached_config(
             if best_field is None or rank < best_field:
                 best_field, winner = rank, result.config
     return winner
-
-
-def _settings_from_folder(dataset: str, n_ratings: int, folder: str) -> GridSettings | None:
-    try:
-        engine, folds, seed, ranked, *scale = folder.split("-")
-        if not (
-            folds.startswith("folds") and seed.startswith("seed") and ranked.startswith("rank")
-        ):
-            return None
-        users = None if ranked == "rankall" else int(ranked[4:])
-        low_high = scale[0].removeprefix("scale").split("to") if scale else ["0.5", "5"]
-        return GridSettings(dataset, n_ratings, int(folds[5:]), int(seed[4:]), engine, users,
-                            (float(low_high[0]), float(low_high[1])))  # fmt: skip
-    except ValueError:
-        return None
