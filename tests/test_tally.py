@@ -170,6 +170,18 @@ def test_duplicate_pairs_match_pandas_duplicated(sort):
     assert [m.tolist() for m in duplicate_pairs(users[:0], movies[:0])] == [[], []]
 
 
+def test_pair_keys_follow_the_pairs_order_even_for_ids_too_far_apart_for_arithmetic():
+    near = (np.array([3, 1, 1, 2]), np.array([0, 9, 2, 9]))
+    far = (np.array([3, 1, 1, 2]) * 2**40, np.array([0, 9, 2, 9]) * 2**40)  # keys would overflow
+    for first, second in (near, far):
+        keys = tally.pair_keys(first, second)
+        assert keys.dtype == np.int64
+        assert np.argsort(keys, kind="stable").tolist() == [2, 1, 3, 0]  # (1,2) (1,9) (2,9) (3,0)
+        repeated, later = duplicate_pairs(np.r_[first, first[:1]], np.r_[second, second[:1]])
+        assert repeated.tolist() == [True, False, False, False, True]
+        assert later.tolist() == [False, False, False, False, True]
+
+
 def test_frames_skip_missing_ratings_as_pandas_does():
     """The hostile fixture has NaN and off-scale ratings, as loaded (Explore shows the raw data)."""
     hostile = load_movielens(HOSTILE)

@@ -133,9 +133,6 @@ def _older_duplicates(ratings: pd.DataFrame, kept: np.ndarray) -> np.ndarray:
     positions = np.flatnonzero(repeated) if every else rows[repeated]
     stamps = ratings["timestamp"].array.asi8[positions]  # NaT: int64's minimum
     pairs = pair_keys(users[positions], movies[positions])
-    if pairs is None:  # ids too far apart for one int64 key: number the pairs instead
-        both = pd.DataFrame({"u": users[positions], "m": movies[positions]})
-        pairs = both.groupby(["u", "m"], sort=True).ngroup().to_numpy()
     # by pair, then newest first (~t reverses the order of t without overflow), then row
     order = np.lexsort((positions, ~stamps, pairs))
     first = np.ones(len(order), dtype=bool)

@@ -81,15 +81,17 @@ def counts_by_id(
     return distinct, np.bincount(position).astype(np.int64), total
 
 
-def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray | None:
+def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """One int64 per row of (first, second) integer pairs, ordered as the pairs are (by first,
-    then second); None when such keys would overflow."""
+    then second): equal pairs, equal keys. Arithmetic on the ids; the pairs numbered in order
+    instead when such keys would overflow."""
     first, second = np.asarray(first), np.asarray(second)
     if len(first) == 0:
         return np.zeros(0, dtype=np.int64)
     low, span = int(second.min()), int(second.max()) - int(second.min()) + 1
     if (abs(int(first.min())) + abs(int(first.max())) + 1) * span >= 2**62:
-        return None
+        both = pd.DataFrame({"first": first, "second": second})
+        return both.groupby(["first", "second"], sort=True).ngroup().to_numpy(np.int64)
     keys = first.astype(np.int64)  # in place from here: one int64 array, no temporaries
     keys *= span
     keys += second
@@ -105,9 +107,6 @@ def duplicate_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, 
     if len(first) == 0:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     keys = pair_keys(first, second)
-    if keys is None:
-        pairs = pd.DataFrame({"a": first, "b": second})
-        return pairs.duplicated(keep=False).to_numpy(), pairs.duplicated().to_numpy()
     order = None if bool(np.all(keys[1:] >= keys[:-1])) else np.argsort(keys, kind="stable")
     ordered = keys if order is None else keys[order]
     del keys  # the sorted copy is all that is needed now
