@@ -77,10 +77,6 @@ def match_words(
     return words, shown
 
 
-def liked_count(ratings: Mapping[int, float], threshold: float = 3.0) -> int:
-    return sum(1 for r in ratings.values() if r >= threshold)
-
-
 def no_neighbours_reason(title: str, method: str, n_ratings: int, has_terms: bool) -> str:
     """Why a picked title has no similar movies: for ``method`` "content", it shares no genre or
     tag with any film (or has none listed); else too few people rated it (``n_ratings``)."""
